@@ -1,0 +1,1 @@
+"""Subcommands of ``asl-stem``: one module each, with ``register(subparsers)``."""
