@@ -77,7 +77,7 @@ def _open_text(path: str | os.PathLike[str], mode: str, compressed: bool) -> IO[
     """Open a text file, gzip-compressed when ``compressed`` (mtime 0 keeps bytes reproducible)."""
     if compressed:
         raw = open(path, mode.replace("t", "b"))  # noqa: SIM115 - owned by the GzipFile
-        gz = gzip.GzipFile(fileobj=raw, mode=mode.replace("t", "b"), mtime=0)
+        gz = gzip.GzipFile(filename="", fileobj=raw, mode=mode.replace("t", "b"), mtime=0)
         gz.myfileobj = raw  # closed with the GzipFile
         return io.TextIOWrapper(gz, encoding="utf-8")
     return open(path, mode, encoding="utf-8")
