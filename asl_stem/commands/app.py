@@ -1,0 +1,37 @@
+"""``asl-stem app``: the interpreter lookup web app over a term index."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+from asl_stem.commands._common import add_command
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    parser = add_command(subparsers, "app", "run the interpreter lookup web app")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=Path("demo/index.sqlite"),
+        help="term index from `asl-stem index build` (the demo's by default)",
+    )
+    parser.add_argument("--notes", type=Path, help="notes file (default: notes.sqlite beside it)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from asl_stem.webapp import serve
+
+    try:
+        serve(args.index, args.notes, args.host, args.port)
+    except (FileNotFoundError, ValueError) as error:
+        log.error("%s", error)
+        return 1
+    return 0

@@ -1,0 +1,74 @@
+"""``asl-stem render``: draw a keypoints file as a skeleton video (.mp4) or contact sheet (.png)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from asl_stem.commands._common import add_command
+
+
+def parse_spans(text: str) -> list[tuple[int, int, str]]:
+    """``"10-40:acid,55-70"`` -> ``[(10, 40, "acid"), (55, 70, "")]`` (inclusive frames)."""
+    spans = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        frames, _, label = item.partition(":")
+        start, _, end = frames.partition("-")
+        try:
+            spans.append((int(start), int(end), label))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"bad span {item!r}: write START-END or START-END:TEXT, comma-separated"
+            ) from None
+    return spans
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"256x192"`` -> ``(256, 192)`` (width, height)."""
+    width, _, height = text.lower().partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        size = (0, 0)
+    if min(size) < 16:
+        raise argparse.ArgumentTypeError(f"bad size {text!r}: write WIDTHxHEIGHT, e.g. 256x256")
+    return size
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``render`` subcommand."""
+    parser = add_command(
+        subparsers, "render", "Draw keypoints (T, P, 2|3 .npy) as a skeleton mp4 or PNG sheet."
+    )
+    parser.add_argument("keypoints", help="a .npy file of shape (T, 543|75, 2|3)")
+    parser.add_argument("--out", required=True, help="X.mp4 for a video, X.png for a sheet")
+    parser.add_argument("--spans", type=parse_spans, default=[], help="e.g. 10-40:acid,55-70")
+    parser.add_argument("--fps", type=float, default=30.0, help="video frame rate")
+    parser.add_argument("--size", type=parse_size, default="256x256", help="WIDTHxHEIGHT")
+    parser.add_argument("--frames", type=int, default=12, help="frames on a contact sheet")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the array and call the renderer; exit 2 on a bad file or output name."""
+    import numpy as np
+
+    from asl_stem.render import render_contact_sheet, render_video
+
+    try:
+        keypoints = np.load(args.keypoints)
+    except (OSError, ValueError) as error:
+        print(f"cannot read {args.keypoints}: {error}; give a .npy keypoints file")
+        return 2
+    if keypoints.ndim != 3 or keypoints.shape[2] not in (2, 3):
+        print(f"{args.keypoints} has shape {keypoints.shape}; expected (T, 543 or 75, 2 or 3)")
+        return 2
+    if args.out.endswith(".png"):
+        render_contact_sheet(keypoints, args.out, frames=args.frames, spans=args.spans)
+    elif args.out.endswith(".mp4"):
+        render_video(keypoints, args.out, fps=args.fps, spans=args.spans, size=args.size)
+    else:
+        print(f"--out {args.out}: name it .mp4 (video) or .png (contact sheet)")
+        return 2
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,88 @@
+"""``asl-stem terms``: score the terms of sentences, fit the scorer, align spans, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from asl_stem.commands._common import add_command
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    parser = add_command(
+        subparsers, "terms", "Which terms get fingerspelled; align spans to words."
+    )
+    actions = parser.add_subparsers(dest="terms_command", metavar="ACTION", required=True)
+
+    predict = add_command(actions, "predict", "Score every candidate word/phrase of each row.")
+    predict.add_argument("--annotations", required=True, help="CSV with filename and sentence")
+    predict.add_argument("--out", required=True, help="output JSONL, one line per row")
+    predict.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
+    predict.set_defaults(func=_guarded(_predict))
+
+    fit = add_command(actions, "fit", "Fit a term scorer on annotation CSVs.")
+    fit.add_argument("--annotations", required=True, nargs="+", help="annotation CSV(s)")
+    fit.add_argument("--out", required=True, help="scorer JSON to write")
+    fit.set_defaults(func=_guarded(_fit))
+
+    evaluate = add_command(
+        actions, "evaluate", "Leave-one-article-out figures beside the rarest-k baseline."
+    )
+    evaluate.add_argument("--annotations", required=True, nargs="+", help="annotation CSV(s)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(func=_guarded(_evaluate))
+
+    align = add_command(actions, "align", "Assign each fingerspelled span to the word it spells.")
+    align.add_argument("--annotations", required=True, help="annotation CSV")
+    align.add_argument("--spans", help="detector spans.jsonl; when omitted, the annotated spans")
+    align.add_argument("--out", required=True, help="output JSONL, one line per recording")
+    align.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
+    align.set_defaults(func=_guarded(_align))
+
+
+def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run an action; a missing or unusable input file is one error line and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(args)
+        except (OSError, ValueError, KeyError) as error:
+            log.error("%s", error)
+            return 1
+
+    return run
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from asl_stem.terms.jobs import load_scorer, predict_file
+
+    predict_file(args.annotations, args.out, load_scorer(args.scorer))
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from asl_stem.terms.jobs import fit_from_csvs
+
+    fit_from_csvs(args.annotations, args.out)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from asl_stem.terms.evaluate import format_report
+    from asl_stem.terms.jobs import evaluate_files
+
+    report = evaluate_files(args.annotations)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _align(args: argparse.Namespace) -> int:
+    from asl_stem.terms.jobs import align_file, load_scorer
+
+    align_file(args.annotations, args.out, load_scorer(args.scorer), spans=args.spans)
+    return 0

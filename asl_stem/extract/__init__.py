@@ -1,0 +1,1 @@
+"""MediaPipe keypoint extraction from the corpus's videos (or reference keypoint files)."""

@@ -1,0 +1,92 @@
+"""What to extract: one work item per manifest recording, with the record its sample carries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asl_stem.extract.frames import VideoSource
+from asl_stem.manifests import FingerspellingSpan, Recording, iter_records
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One recording to turn into a sample: its video, its keypoints file, and its record."""
+
+    key: str
+    meta: dict[str, Any]
+    video: VideoSource
+    keypoints_file: str | None
+    expected_frames: int
+    problem: str | None = None  # set when the manifest already says it cannot be read
+
+
+def keypoints_file(recording: Recording, keypoints_dir: str | Path | None) -> str | None:
+    """``keypoints/<stem>.npy``: in ``keypoints_dir``, else the sibling of the video's folder."""
+    if keypoints_dir is not None:
+        return str(Path(keypoints_dir) / f"{recording.id}.npy")
+    if recording.path is not None:
+        return str(Path(recording.path).parent.parent / "keypoints" / f"{recording.id}.npy")
+    if recording.zip_path is not None:
+        return str(Path(recording.zip_path).parent / "keypoints" / f"{recording.id}.npy")
+    return None
+
+
+def _spans_by_recording(manifest_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
+    spans: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    span: FingerspellingSpan
+    for span in iter_records(manifest_dir, "spans"):
+        spans[span.recording_id].append(
+            {"start_frame": span.start_frame, "end_frame": span.end_frame, "text": span.text}
+        )
+    for rows in spans.values():
+        rows.sort(key=lambda row: (row["start_frame"], row["end_frame"]))
+    return spans
+
+
+def record_meta(
+    recording: Recording, sentence: str | None, spans: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """The sample's JSON record: the manifest fields plus ``sentence`` and (if known) ``spans``."""
+    meta = {k: v for k, v in recording.to_dict().items() if k not in ("type", "schema")}
+    meta["sentence"] = sentence
+    if spans is not None:
+        meta["spans"] = spans
+    return meta
+
+
+def build_items(
+    manifest_dir: str | Path, source: str, keypoints_dir: str | Path | None = None
+) -> list[WorkItem]:
+    """Every recording of the manifests as a work item, sorted by id.
+
+    ``spans`` is a list (maybe empty) when the recording was annotated (``num_spans`` set, or
+    spans listed) and absent when nobody annotated it.
+    """
+    sentences = {s.id: s.text for s in iter_records(manifest_dir, "sentences")}
+    spans = _spans_by_recording(manifest_dir)
+    items = []
+    recording: Recording
+    for recording in iter_records(manifest_dir, "recordings"):
+        annotated = recording.id in spans or recording.num_spans is not None
+        meta = record_meta(
+            recording,
+            sentences.get(recording.sentence_id),
+            spans.get(recording.id, []) if annotated else None,
+        )
+        problem = None
+        if source == "video" and not recording.has_video:
+            problem = f"manifest status is {recording.status!r}: no readable video"
+        items.append(
+            WorkItem(
+                key=recording.id,
+                meta=meta,
+                video=VideoSource(recording.path, recording.zip_path, recording.zip_member),
+                keypoints_file=keypoints_file(recording, keypoints_dir),
+                expected_frames=recording.num_frames or 0,
+                problem=problem,
+            )
+        )
+    return sorted(items, key=lambda item: item.key)

@@ -1,0 +1,289 @@
+"""The published release: ``videos.csv`` and the videos, as a folder or as the zip itself.
+
+The zip (about 187 GiB) is never unpacked: its directory is read once, and single members
+(the CSV files) are copied to a temporary folder when a file path is needed. Videos are found
+by file name under ``videos/`` (or anywhere in the zip).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from asl_stem.annotations import ALIASES as ANNOTATION_ALIASES
+from asl_stem.csvtable import Table, iter_fields, read_table
+from asl_stem.problems import Problem
+
+VIDEO_COLUMNS = (
+    "user",
+    "articleName",
+    "sectionIndex",
+    "sentenceIndex",
+    "filename",
+    "videoLength",
+    "sentence",
+)
+VIDEO_ALIASES = {
+    **{name: names for name, names in ANNOTATION_ALIASES.items() if name in VIDEO_COLUMNS},
+    "videoLength": ("video length", "length", "duration", "video_length", "seconds"),
+}
+_FILENAME = re.compile(r"^(?P<prefix>[^-]*)-(?P<page>[^_]*)_(?P<section>\d+)_(?P<sentence>\d+)$")
+
+
+@dataclass(frozen=True)
+class VideoRow:
+    """One row of ``videos.csv``: a recording of one sentence by one interpreter."""
+
+    file: str
+    line: int
+    user: str
+    article: str
+    section_index: int
+    sentence_index: int
+    filename: str
+    listed_duration_s: float | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class FilenameParts:
+    """What a release filename says: ``<prefix>-<page id>_<section>_<sentence>.mp4``."""
+
+    page_id: int | None
+    page_text: str
+    section_index: int
+    sentence_index: int
+
+
+@dataclass(frozen=True)
+class VideoLocation:
+    """Where a video lies: a file path, or a member of the release zip."""
+
+    filename: str
+    num_bytes: int
+    path: str | None = None
+    zip_path: str | None = None
+    zip_member: str | None = None
+    stamp: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies this exact file content cheaply (name, size, mtime or CRC)."""
+        return f"{self.filename}|{self.num_bytes}|{self.stamp}"
+
+
+def stem(filename: str) -> str:
+    """The recording id of a video filename: its base name without the extension."""
+    return os.path.splitext(os.path.basename(filename))[0]
+
+
+def parse_filename(filename: str) -> FilenameParts | None:
+    """Split a release filename into page id and indices; None when it does not fit."""
+    match = _FILENAME.match(stem(filename))
+    if match is None:
+        return None
+    page_text = match["page"]
+    digits = re.match(r"\d+", page_text)
+    return FilenameParts(
+        page_id=int(digits.group()) if digits else None,
+        page_text=page_text,
+        section_index=int(match["section"]),
+        sentence_index=int(match["sentence"]),
+    )
+
+
+class Release:
+    """A release folder or zip. Use as a context manager (a zip needs a temporary folder)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).resolve()
+        if not self.path.exists():
+            raise FileNotFoundError(
+                f"{self.path}: no such release; give the release folder or the release zip"
+            )
+        self.is_zip = self.path.is_file()
+        self._zip: zipfile.ZipFile | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._videos: dict[str, VideoLocation] | None = None
+        if self.is_zip:
+            try:
+                self._zip = zipfile.ZipFile(self.path)
+            except zipfile.BadZipFile as error:
+                raise ValueError(
+                    f"{self.path}: not a folder and not a readable zip ({error}); "
+                    "give the release folder or the complete release zip"
+                ) from error
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the zip and remove copied members."""
+        if self._zip is not None:
+            self._zip.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def display(self, local: str) -> str:
+        """Name a copied zip member as ``release.zip!member`` in messages."""
+        if self._tmp is not None and local.startswith(self._tmp.name + os.sep):
+            return f"{self.path}!{Path(local).relative_to(self._tmp.name).as_posix()}"
+        return local
+
+    def videos_csv(self) -> Path | None:
+        """A local path to ``videos.csv`` (copied out of a zip), or None when there is none."""
+        if self._zip is None:
+            path = self.path / "videos.csv"
+            return path if path.is_file() else None
+        members = [m for m in self._zip.namelist() if Path(m).name.lower() == "videos.csv"]
+        if not members:
+            return None
+        return self._extract(min(members, key=lambda m: (m.count("/"), m)))
+
+    def annotation_files(self) -> list[Path]:
+        """``fs-annotations/*.csv`` of the release, without the ``-onespan`` duplicates."""
+        if self._zip is None:
+            folder = self.path / "fs-annotations"
+            found = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+            return [path for path in found if not path.stem.endswith("-onespan")]
+        members = sorted(
+            m
+            for m in self._zip.namelist()
+            if m.endswith(".csv")
+            and Path(m).parent.name == "fs-annotations"
+            and not Path(m).stem.endswith("-onespan")
+        )
+        return [self._extract(member) for member in members]
+
+    def videos(self) -> dict[str, VideoLocation]:
+        """Every ``.mp4`` of the release by file name (read once, then cached)."""
+        if self._videos is None:
+            self._videos = self._zip_videos() if self._zip is not None else self._folder_videos()
+        return self._videos
+
+    def _folder_videos(self) -> dict[str, VideoLocation]:
+        """Scan ``videos/`` (and the top folder) of a release folder."""
+        found: dict[str, VideoLocation] = {}
+        for folder in (self.path / "videos", self.path):
+            if not folder.is_dir():
+                continue
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if not entry.name.endswith(".mp4") or entry.name in found:
+                        continue
+                    info = entry.stat()
+                    if stat.S_ISREG(info.st_mode):
+                        found[entry.name] = VideoLocation(
+                            filename=entry.name,
+                            num_bytes=info.st_size,
+                            path=os.path.join(folder, entry.name),
+                            stamp=str(info.st_mtime_ns),
+                        )
+        return found
+
+    def _zip_videos(self) -> dict[str, VideoLocation]:
+        """Index the zip's ``.mp4`` members by file name, from its central directory."""
+        assert self._zip is not None
+        found: dict[str, VideoLocation] = {}
+        for info in sorted(self._zip.infolist(), key=lambda i: (i.filename.count("/"), i.filename)):
+            name = Path(info.filename).name
+            if info.filename.endswith(".mp4") and not info.is_dir() and name not in found:
+                found[name] = VideoLocation(
+                    filename=name,
+                    num_bytes=info.file_size,
+                    zip_path=str(self.path),
+                    zip_member=info.filename,
+                    stamp=f"{info.CRC:08x}",
+                )
+        return found
+
+    def _extract(self, member: str) -> Path:
+        """Copy one zip member to the temporary folder and return its local path."""
+        assert self._zip is not None
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="asl-stem-release-")
+        target = Path(self._tmp.name, *Path(member).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._zip.open(member) as source, open(target, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+        return target
+
+
+def read_videos_csv(path: str | Path) -> tuple[list[VideoRow], list[Problem], Table]:
+    """Parse ``videos.csv``; return good rows, every problem found, and the column mapping."""
+    table = read_table(path, VIDEO_COLUMNS, VIDEO_ALIASES)
+    problems = list(table.problems)
+    rows: list[VideoRow] = []
+    for line, fields, error in iter_fields(table):
+        if fields is None:
+            problems.append(Problem(table.path, line, error, "too_few_columns"))
+            continue
+        row = _parse_video_row(table.path, line, fields, problems)
+        if row is not None:
+            rows.append(row)
+    return rows, problems, table
+
+
+def relabel(problems: list[Problem], release: Release | None) -> list[Problem]:
+    """Name problems found in copied zip members by their place in the zip."""
+    if release is None:
+        return problems
+    return [dataclasses.replace(p, file=release.display(p.file)) for p in problems]
+
+
+def _parse_video_row(
+    file: str, line: int, fields: dict[str, str], problems: list[Problem]
+) -> VideoRow | None:
+    """Turn one ``videos.csv`` row into a VideoRow, appending what was wrong to ``problems``."""
+    try:
+        section = int(fields["sectionIndex"])
+        sentence_index = int(fields["sentenceIndex"])
+    except ValueError:
+        reason = (
+            f"non-numeric index (sectionIndex={fields['sectionIndex']!r}, "
+            f"sentenceIndex={fields['sentenceIndex']!r}); fix the row"
+        )
+        problems.append(Problem(file, line, reason, "non_numeric_index"))
+        return None
+    filename = fields["filename"].strip()
+    if not filename:
+        problems.append(Problem(file, line, "empty filename; the row names no video", "no_video"))
+        return None
+    return VideoRow(
+        file=file,
+        line=line,
+        user=fields["user"].strip(),
+        article=fields["articleName"].strip(),
+        section_index=section,
+        sentence_index=sentence_index,
+        filename=filename,
+        listed_duration_s=_listed_duration(file, line, fields["videoLength"], problems),
+        sentence=fields["sentence"],
+    )
+
+
+def _listed_duration(file: str, line: int, value: str, problems: list[Problem]) -> float | None:
+    """``videoLength`` in seconds; None (and a warning) when it is not a number."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if seconds != seconds or seconds < 0:
+        reason = f"videoLength {text!r} is not a number of seconds; left unset"
+        problems.append(Problem(file, line, reason, "bad_video_length", "warning"))
+        return None
+    return seconds

@@ -1,0 +1,281 @@
+"""Leave-one-article-out evaluation of the term scorer and the aligner, beside the baseline.
+
+The baseline (the corpus paper's) takes the k rarest words of a sentence by wordfreq frequency,
+k being the true number of spans. Both are scored on the same held-out rows with the same
+character masks over the sentence (see :mod:`asl_stem.terms.labels`): mean character IoU over
+the rows that have spans, word-level precision/recall/F1 and average precision. The aligner is
+measured with the annotated spans as detections (an oracle detector).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+from wordfreq import word_frequency
+
+from asl_stem.annotations import AnnotationRow
+from asl_stem.terms.align import AlignedSpan
+from asl_stem.terms.candidates import Candidate, words
+from asl_stem.terms.labels import char_iou, char_mask, normalise, occurrences, span_iou
+from asl_stem.terms.scorer import TermScorer, fit_scorer
+
+logger = logging.getLogger(__name__)
+
+
+def rarest_k(sentence: str, k: int) -> list[Candidate]:
+    """The baseline: the k distinct words of the sentence that wordfreq finds rarest."""
+    distinct: dict[str, Candidate] = {}
+    for word in words(sentence):
+        distinct.setdefault(word.text.lower(), word)
+    ranked = sorted(distinct.values(), key=lambda w: word_frequency(w.text, "en"))
+    return ranked[:k]
+
+
+def top_k(found: Sequence[Candidate], scores: np.ndarray, k: int) -> list[Candidate]:
+    """The k highest-scoring distinct terms that do not overlap one another.
+
+    A term already chosen is not chosen again at another place: the character mask marks every
+    occurrence of a chosen text anyway (as the baseline's distinct rarest words do).
+    """
+    chosen: list[Candidate] = []
+    texts: set[str] = set()
+    for index in np.argsort(-np.asarray(scores), kind="stable"):
+        candidate = found[int(index)]
+        if len(chosen) == k:
+            break
+        apart = all(
+            c.char_end <= candidate.char_start or candidate.char_end <= c.char_start for c in chosen
+        )
+        if apart and normalise(candidate.text) not in texts:
+            chosen.append(candidate)
+            texts.add(normalise(candidate.text))
+    return chosen
+
+
+def spelled_texts(row: AnnotationRow) -> list[str]:
+    """The row's spelled strings (spans without a text are left out)."""
+    return [span.text for span in row.spans if span.text]
+
+
+@dataclass
+class _Tally:
+    """Running sums for one method: row IoUs, word labels and scores, span hits."""
+
+    ious: list[float] = field(default_factory=list)
+    word_labels: list[bool] = field(default_factory=list)
+    word_scores: list[float] = field(default_factory=list)
+    word_chosen: list[bool] = field(default_factory=list)
+    hits: int = 0
+    spans: int = 0
+
+    def add_words(self, label: np.ndarray, scored: list[tuple[Candidate, float, bool]]) -> None:
+        for word, score, chosen in scored:
+            covered = (
+                label[word.char_start : word.char_end].mean()
+                if word.char_end > word.char_start
+                else 0
+            )
+            self.word_labels.append(bool(covered >= 0.5))
+            self.word_scores.append(score)
+            self.word_chosen.append(chosen)
+
+    def summary(self) -> dict[str, float | int]:
+        from sklearn.metrics import average_precision_score
+
+        out: dict[str, float | int] = {}
+        if self.ious:
+            out |= {"rows": len(self.ious), "char_iou": float(np.mean(self.ious))}
+        if self.word_labels:
+            labels = np.array(self.word_labels)
+            chosen = np.array(self.word_chosen)
+            tp = int(np.sum(labels & chosen))
+            precision = tp / max(1, int(chosen.sum()))
+            recall = tp / max(1, int(labels.sum()))
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            out |= {"word_precision": precision, "word_recall": recall, "word_f1": f1}
+            if labels.any():
+                out["average_precision"] = float(average_precision_score(labels, self.word_scores))
+        if self.spans:
+            out["span_accuracy"] = self.hits / self.spans
+            out["spans"] = self.spans
+        return out
+
+
+def _word_scores(
+    found: Sequence[Candidate], scores: np.ndarray, sentence: str
+) -> list[tuple[Candidate, float]]:
+    """Each word with the best score of any candidate that covers it (a pair covers its words)."""
+    out = []
+    for word in words(sentence):
+        covering = [
+            s
+            for c, s in zip(found, scores, strict=True)
+            if c.char_start <= word.char_start and word.char_end <= c.char_end
+        ]
+        out.append((word, float(max(covering, default=0.0))))
+    return out
+
+
+def _score_rows(
+    scorer: TermScorer, rows: Sequence[AnnotationRow], tallies: dict[str, _Tally]
+) -> None:
+    """Add one held-out article's rows to the scorer, baseline and aligner tallies."""
+    for row in rows:
+        texts = spelled_texts(row)
+        label = char_mask(row.sentence, texts)
+        found, scores = scorer.score_candidates(row.sentence, article=row.article)
+        k = len(row.spans)
+        ours = top_k(found, scores, k)
+        base = rarest_k(row.sentence, k)
+        for name, chosen in (("scorer_top_k", ours), ("rarest_k", base)):
+            iou = char_iou(label, char_mask(row.sentence, [c.text for c in chosen]))
+            if k and iou is not None:
+                tallies[name].ious.append(iou)
+        word_scores = _word_scores(found, scores, row.sentence)
+        tallies["scorer"].add_words(label, [(w, s, s >= scorer.threshold) for w, s in word_scores])
+        base_set = {(c.char_start, c.char_end) for c in base}
+        tallies["rarest_k"].add_words(
+            label,
+            [
+                (w, -word_frequency(w.text, "en"), (w.char_start, w.char_end) in base_set)
+                for w, _ in word_scores
+            ],
+        )
+        _align_row(scorer, row, label, tallies)
+
+
+def rarest_in_order(sentence: str, spans: Sequence[tuple[int, int]]) -> list[AlignedSpan]:
+    """The aligner's baseline: the k rarest words (k = spans) in sentence order, one per span
+    in time order (the last word takes any spans left over)."""
+    ordered = sorted(spans)
+    chosen = sorted(rarest_k(sentence, len(ordered)), key=lambda w: w.char_start)
+    if not chosen:
+        return [AlignedSpan(s, e, None, None, None) for s, e in ordered]
+    picks = [chosen[min(i, len(chosen) - 1)] for i in range(len(ordered))]
+    return [
+        AlignedSpan(s, e, w.text, w.char_start, w.char_end)
+        for (s, e), w in zip(ordered, picks, strict=True)
+    ]
+
+
+def _align_row(
+    scorer: TermScorer, row: AnnotationRow, label: np.ndarray, tallies: dict[str, _Tally]
+) -> None:
+    """Align the annotated spans (an oracle detector), ours and the baseline's way."""
+    if not row.spans:
+        return
+    spans = [(s.start_frame, s.end_frame) for s in row.spans]
+    ours = scorer.align(row.sentence, spans, article=row.article)
+    for name, aligned in (
+        ("aligner", ours),
+        ("aligner_baseline", rarest_in_order(row.sentence, spans)),
+    ):
+        _count_alignment(row, label, aligned, tallies[name])
+
+
+def _count_alignment(
+    row: AnnotationRow, label: np.ndarray, aligned: Sequence[AlignedSpan], tally: _Tally
+) -> None:
+    """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
+    truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}
+    for span in aligned:
+        text = truth.get((span.start_frame, span.end_frame))
+        if not text:
+            continue
+        tally.spans += 1
+        if span.char_start is None or span.char_end is None:
+            continue
+        assigned = (span.char_start, span.char_end)
+        if any(span_iou(assigned, occ) >= 0.5 for occ in occurrences(row.sentence, text)):
+            tally.hits += 1
+    iou = char_iou(label, char_mask(row.sentence, [s.text for s in aligned if s.text]))
+    if iou is not None:
+        tally.ious.append(iou)
+
+
+def cross_validate(
+    rows: Sequence[AnnotationRow],
+    *,
+    fit: Callable[[Sequence[AnnotationRow]], TermScorer] = fit_scorer,
+) -> dict[str, Any]:
+    """Leave-one-article-out: fit on the other articles, score the held-out one; pooled figures.
+
+    Needs rows of at least two articles.
+    """
+    articles = sorted({row.article for row in rows})
+    if len(articles) < 2:
+        raise ValueError(
+            f"cross-validation needs rows of at least two articles, got {articles}; "
+            "pass more annotation files"
+        )
+    names = ("scorer", "scorer_top_k", "rarest_k", "aligner", "aligner_baseline")
+    tallies = {name: _Tally() for name in names}
+    per_article = {}
+    for article in tqdm(articles, desc="folds", unit="article"):
+        held_out = [row for row in rows if row.article == article]
+        scorer = fit([row for row in rows if row.article != article])
+        fold = {name: _Tally() for name in tallies}
+        _score_rows(scorer, held_out, fold)
+        per_article[article] = {
+            "scorer_char_iou": fold["scorer_top_k"].summary().get("char_iou"),
+            "rarest_k_char_iou": fold["rarest_k"].summary().get("char_iou"),
+        }
+        for name, tally in fold.items():
+            _merge(tallies[name], tally)
+    return {
+        "protocol": "leave-one-article-out",
+        "rows": len(rows),
+        "articles": len(articles),
+        "scorer_top_k": tallies["scorer_top_k"].summary(),
+        "scorer_threshold": tallies["scorer"].summary(),
+        "rarest_k": tallies["rarest_k"].summary(),
+        "aligner_oracle_spans": tallies["aligner"].summary(),
+        "aligner_baseline_oracle_spans": tallies["aligner_baseline"].summary(),
+        "per_article": per_article,
+    }
+
+
+def _merge(into: _Tally, other: _Tally) -> None:
+    into.ious += other.ious
+    into.word_labels += other.word_labels
+    into.word_scores += other.word_scores
+    into.word_chosen += other.word_chosen
+    into.hits += other.hits
+    into.spans += other.spans
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A plain-text table of a :func:`cross_validate` report."""
+
+    def fig(section: str, key: str) -> str:
+        value = report[section].get(key)
+        return "-" if value is None else f"{value:.3f}"
+
+    lines = [
+        f"{report['protocol']}: {report['rows']} rows, {report['articles']} articles",
+        f"{'':28}{'scorer':>10}{'rarest-k':>10}",
+        "(scorer words at its threshold; rarest-k is given k, the true number of spans)",
+        f"{'mean char IoU (k given)':28}{fig('scorer_top_k', 'char_iou'):>10}"
+        f"{fig('rarest_k', 'char_iou'):>10}",
+    ]
+    for key, name in (
+        ("word_precision", "word precision"),
+        ("word_recall", "word recall"),
+        ("word_f1", "word F1"),
+        ("average_precision", "average precision"),
+    ):
+        lines.append(f"{name:28}{fig('scorer_threshold', key):>10}{fig('rarest_k', key):>10}")
+    for section, name in (
+        ("aligner_oracle_spans", "aligner"),
+        ("aligner_baseline_oracle_spans", "rarest-k in sentence order"),
+    ):
+        lines.append(
+            f"{name} (oracle spans): char IoU {fig(section, 'char_iou')}, "
+            f"right word {fig(section, 'span_accuracy')}"
+        )
+    return "\n".join(lines)

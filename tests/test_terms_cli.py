@@ -1,0 +1,99 @@
+"""``asl-stem terms``: predict, fit, evaluate and align through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from terms_fixtures import rows, write_csv
+
+from asl_stem.atomic import read_jsonl, write_jsonl
+from asl_stem.cli import main
+
+
+@pytest.fixture()
+def csv_path(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "fs.csv")
+
+
+def test_predict_writes_one_line_per_row_in_order(csv_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "terms.jsonl"
+    assert main(["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]) == 0
+    lines = list(read_jsonl(out))
+    expected = rows()
+    assert [line["filename"] for line in lines] == [row[4] for row in expected]
+    for line in lines:
+        sentence = line["sentence"]
+        scores = [term["score"] for term in line["terms"]]
+        assert scores == sorted(scores, reverse=True)
+        for term in line["terms"]:
+            assert set(term) == {"text", "char_start", "char_end", "score"}
+            assert sentence[term["char_start"] : term["char_end"]] == term["text"]
+
+
+def test_predict_needs_only_filename_and_sentence(tmp_path: Path) -> None:
+    csv_file = tmp_path / "plain.csv"
+    csv_file.write_text('filename,sentence\nx_0_0.mp4,"By Brønsted–Lowry theory"\n', "utf-8")
+    out = tmp_path / "terms.jsonl"
+    assert main(["terms", "predict", "--annotations", str(csv_file), "--out", str(out)]) == 0
+    (line,) = read_jsonl(out)
+    assert "Brønsted–Lowry" in {term["text"] for term in line["terms"]}
+
+
+def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> None:
+    scorer = tmp_path / "scorer.json"
+    assert main(["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]) == 0
+    assert json.loads(scorer.read_text("utf-8"))["format"] == "asl-stem-term-scorer"
+    out = tmp_path / "terms.jsonl"
+    args = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*args, "--scorer", str(scorer)]) == 0
+    first = next(read_jsonl(out))
+    assert first["terms"][0]["text"] in {"Michaelis–Menten", "Michaelis", "Menten"}
+
+
+def test_evaluate_json(csv_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["terms", "evaluate", "--annotations", str(csv_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"scorer_top_k", "scorer_threshold", "rarest_k", "aligner_oracle_spans"} <= set(report)
+
+
+def test_align_with_annotated_spans(csv_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "aligned.jsonl"
+    assert main(["terms", "align", "--annotations", str(csv_path), "--out", str(out)]) == 0
+    lines = list(read_jsonl(out))
+    assert len(lines) == len(rows())
+    by_name = {line["filename"]: line for line in lines}
+    spans = by_name[rows()[1][4]]["spans"]  # "The substrate binds the lysozyme quickly."
+    assert [span["text"] for span in spans] == ["substrate", "lysozyme"]
+    assert set(spans[0]) == {"start_frame", "end_frame", "text", "char_start", "char_end"}
+    assert by_name[rows()[3][4]]["spans"] == []  # a row with no fingerspelling
+
+
+def test_align_with_detections_counts_rows_without_any(
+    csv_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = rows()[0]
+    detections = tmp_path / "spans.jsonl"
+    record = {"recording_id": Path(first[4]).stem, "num_frames": 300, "fps": 30.0}
+    record["spans"] = [{"start_frame": 30, "end_frame": 119, "score": 0.9}]
+    write_jsonl(detections, [record, {"recording_id": "broken"}])
+    out = tmp_path / "aligned.jsonl"
+    args = ["terms", "align", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*args, "--spans", str(detections)]) == 0
+    (line,) = read_jsonl(out)
+    assert line["spans"][0]["text"] in {"Michaelis–Menten", "Michaelis"}
+    assert f"{len(rows()) - 1} of {len(rows())} rows had no detections" in caplog.text
+    assert "bad_detection" in caplog.text
+
+
+def test_unusable_inputs_are_one_error_line_and_exit_code_1(
+    csv_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "terms.jsonl"
+    missing = ["terms", "predict", "--annotations", str(tmp_path / "none.csv"), "--out", str(out)]
+    assert main(missing) == 1
+    bad_scorer = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*bad_scorer, "--scorer", str(csv_path)]) == 1
+    assert "terms fit" in caplog.text
+    assert not out.exists()
