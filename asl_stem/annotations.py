@@ -93,20 +93,10 @@ def _parse_row(
     file: str, line: int, fields: dict[str, str], problems: list[Problem]
 ) -> AnnotationRow | None:
     """Turn one CSV row into an AnnotationRow, appending what was wrong to ``problems``."""
-    try:
-        section = int(fields["sectionIndex"])
-        sentence_index = int(fields["sentenceIndex"])
-    except ValueError:
-        reason = (
-            f"non-numeric index (sectionIndex={fields['sectionIndex']!r}, "
-            f"sentenceIndex={fields['sentenceIndex']!r}); fix the row"
-        )
-        problems.append(Problem(file, line, reason, "non_numeric_index"))
+    key = parse_row_key(file, line, fields, problems)
+    if key is None:
         return None
-    filename = fields["filename"].strip()
-    if not filename:
-        problems.append(Problem(file, line, "empty filename; the row names no video", "no_video"))
-        return None
+    section, sentence_index, filename = key
     pairs = _literal_list(file, line, "fs_span", fields["fs_span"], problems)
     texts = _literal_list(file, line, "fs_text", fields["fs_text"], problems)
     if pairs is None:
@@ -129,6 +119,30 @@ def _parse_row(
         sentence=fields["sentence"],
         spans=tuple(spans),
     )
+
+
+def parse_row_key(
+    file: str, line: int, fields: dict[str, str], problems: list[Problem]
+) -> tuple[int, int, str] | None:
+    """``(section, sentence, filename)`` of a release row; None (and a problem) when unusable.
+
+    ``videos.csv`` and the annotation files share these columns and their checks.
+    """
+    try:
+        section = int(fields["sectionIndex"])
+        sentence_index = int(fields["sentenceIndex"])
+    except ValueError:
+        reason = (
+            f"non-numeric index (sectionIndex={fields['sectionIndex']!r}, "
+            f"sentenceIndex={fields['sentenceIndex']!r}); fix the row"
+        )
+        problems.append(Problem(file, line, reason, "non_numeric_index"))
+        return None
+    filename = fields["filename"].strip()
+    if not filename:
+        problems.append(Problem(file, line, "empty filename; the row names no video", "no_video"))
+        return None
+    return section, sentence_index, filename
 
 
 def _literal_list(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Self
 
 from asl_stem.annotations import ALIASES as ANNOTATION_ALIASES
+from asl_stem.annotations import parse_row_key
 from asl_stem.csvtable import Table, iter_fields, read_table
 from asl_stem.problems import Problem
 
@@ -246,20 +247,10 @@ def _parse_video_row(
     file: str, line: int, fields: dict[str, str], problems: list[Problem]
 ) -> VideoRow | None:
     """Turn one ``videos.csv`` row into a VideoRow, appending what was wrong to ``problems``."""
-    try:
-        section = int(fields["sectionIndex"])
-        sentence_index = int(fields["sentenceIndex"])
-    except ValueError:
-        reason = (
-            f"non-numeric index (sectionIndex={fields['sectionIndex']!r}, "
-            f"sentenceIndex={fields['sentenceIndex']!r}); fix the row"
-        )
-        problems.append(Problem(file, line, reason, "non_numeric_index"))
+    key = parse_row_key(file, line, fields, problems)
+    if key is None:
         return None
-    filename = fields["filename"].strip()
-    if not filename:
-        problems.append(Problem(file, line, "empty filename; the row names no video", "no_video"))
-        return None
+    section, sentence_index, filename = key
     return VideoRow(
         file=file,
         line=line,

@@ -26,6 +26,7 @@ from asl_stem.annotations import COLUMNS as ANNOTATION_COLUMNS
 from asl_stem.annotations import AnnotationRow, read_annotations
 from asl_stem.atomic import atomic_open, atomic_path, write_json
 from asl_stem.problems import Problem
+from asl_stem.release import VIDEO_COLUMNS
 from asl_stem.synth.articles import load_articles
 from asl_stem.synth.choice import choose_fingerspelled
 from asl_stem.synth.signer import Span, synthesize, synthesize_timed
@@ -33,15 +34,6 @@ from asl_stem.synth.style import SignerStyle
 
 log = logging.getLogger(__name__)
 
-VIDEO_COLUMNS = (
-    "user",
-    "articleName",
-    "sectionIndex",
-    "sentenceIndex",
-    "filename",
-    "videoLength",
-    "sentence",
-)
 DEFAULT_SIZE = (192, 192)  # the demo videos are for checking by eye; small keeps them fast
 
 
