@@ -1,0 +1,142 @@
+"""``detect``: a trained checkpoint and shards in, scored spans per recording out (JSONL).
+
+Frame probabilities come from the network over chunks of at most ``chunk_frames`` frames with
+``overlap`` frames of context on each side (averaged where chunks overlap), so any recording
+length fits in memory; then :func:`~asl_stem.detect.binarize.binarize` turns them into spans.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from asl_stem.atomic import write_jsonl
+from asl_stem.detect.binarize import BinarizeConfig, Span, binarize
+from asl_stem.detect.features import compute_features
+from asl_stem.detect.module import FingerspellingDetector
+from asl_stem.layout import NUM_BODY_POINTS
+from asl_stem.shards.reader import iter_samples
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FPS = 30.0  # the corpus' rate, for records made without probing the video
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One recording's frame probabilities and decoded spans (plus its true spans, if known)."""
+
+    recording_id: str
+    fps: float
+    probabilities: np.ndarray
+    spans: list[Span]
+    true_spans: list[tuple[int, int]] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line of ``spans.jsonl`` (docs/ARCHITECTURE.md "Detections")."""
+        return {
+            "recording_id": self.recording_id,
+            "num_frames": len(self.probabilities),
+            "fps": self.fps,
+            "spans": [span.to_dict() for span in self.spans],
+        }
+
+
+def load_detector(checkpoint: str | Path, device: str = "cpu") -> FingerspellingDetector:
+    """A trained detector in eval mode; a clear error when the file is not one of ours."""
+    try:
+        model = FingerspellingDetector.load_from_checkpoint(checkpoint, map_location=device)
+    except (KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
+        first_line = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
+        raise ValueError(
+            f"{checkpoint} is not a checkpoint of `asl-stem train` ({first_line}); pass the "
+            ".ckpt file from the run's checkpoints folder"
+        ) from error
+    return model.eval()
+
+
+@torch.inference_mode()
+def frame_probabilities(
+    model: FingerspellingDetector,
+    features: np.ndarray,
+    chunk_frames: int = 2048,
+    overlap: int = 128,
+) -> np.ndarray:
+    """(T,) fingerspelling probability per frame for features (T, F)."""
+    total = len(features)
+    sums, counts = np.zeros(total), np.zeros(total)
+    step = max(1, chunk_frames - 2 * overlap)
+    device = next(model.parameters()).device
+    for start in range(0, max(total, 1), step):
+        lo, hi = max(0, start - overlap), min(total, start + step + overlap)
+        x = torch.from_numpy(features[lo:hi]).unsqueeze(0).to(device)
+        valid = torch.ones(1, hi - lo, dtype=torch.bool, device=device)
+        probs = torch.sigmoid(model(x, valid).float())[0].cpu().numpy()
+        sums[lo:hi] += probs
+        counts[lo:hi] += 1
+        if hi >= total:
+            break
+    return sums / np.maximum(counts, 1)
+
+
+def iter_detections(
+    model: FingerspellingDetector,
+    shards: str,
+    decoding: BinarizeConfig | None = None,
+    articles: Collection[str] | None = None,
+) -> Iterator[Detection]:
+    """Detections for every recording of ``shards`` (of ``articles`` only, if given)."""
+    decoding = decoding if decoding is not None else model.decoding
+    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
+        meta = sample["meta"]
+        if articles is not None and meta.get("article") not in articles:
+            continue
+        features = compute_features(sample["keypoints"], sample["is_valid"])
+        probabilities = frame_probabilities(model, features)
+        truth = meta.get("spans")
+        yield Detection(
+            recording_id=sample["key"],
+            fps=DEFAULT_FPS if meta.get("fps") is None else float(meta["fps"]),
+            probabilities=probabilities,
+            spans=binarize(probabilities, **asdict(decoding)),
+            true_spans=None
+            if truth is None
+            else [(int(s["start_frame"]), int(s["end_frame"])) for s in truth],
+        )
+
+
+def detect(
+    checkpoint: str | Path,
+    shards: str,
+    out: str | Path,
+    plot_dir: str | Path | None = None,
+    decoding_overrides: Mapping[str, float | int | None] | None = None,
+) -> int:
+    """Write ``spans.jsonl`` for every recording of ``shards``; return how many recordings.
+
+    Decoding uses the checkpoint's parameters, with the non-None ``decoding_overrides``
+    replacing them. With ``plot_dir``, also one PNG per recording of probabilities and spans.
+    """
+    model = load_detector(checkpoint)
+    changes = {k: v for k, v in (decoding_overrides or {}).items() if v is not None}
+    decoding = replace(model.decoding, **changes)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for detection in tqdm(iter_detections(model, shards, decoding), desc="detect", unit="rec"):
+            if plot_dir is not None:
+                from asl_stem.detect.plot import plot_detection  # matplotlib only when asked
+
+                plot_detection(detection, Path(plot_dir) / f"{detection.recording_id}.png")
+            yield detection.to_dict()
+
+    count = write_jsonl(out, rows())
+    log.info("wrote %d recordings' spans to %s", count, out)
+    return count

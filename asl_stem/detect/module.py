@@ -1,0 +1,125 @@
+"""The LightningModule: network, masked loss with class imbalance handled, frame metrics.
+
+Fingerspelling covers a minority of frames, so the loss weighs positive frames by
+``pos_weight`` and can focus on hard frames (``focal_gamma`` > 0). Padded frames never count.
+The decoding parameters are hyperparameters too, so a checkpoint carries everything
+``asl-stem detect`` needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning as L
+import torch
+from torch import nn
+from torchmetrics.classification import BinaryAveragePrecision, BinaryF1Score
+
+from asl_stem.detect.binarize import BinarizeConfig
+from asl_stem.detect.features import FEATURE_DIM
+from asl_stem.detect.model import DebugTagger, FrameTagger
+
+
+class FingerspellingDetector(L.LightningModule):
+    """Frame tagger for fingerspelling; ``debug=True`` swaps in the tiny network."""
+
+    def __init__(
+        self,
+        hidden: int = 128,
+        dilations: tuple[int, ...] = (1, 2, 4, 8, 16),
+        kernel_size: int = 5,
+        heads: int = 4,
+        attention_layers: int = 1,
+        dropout: float = 0.1,
+        debug: bool = False,
+        lr: float = 2e-3,
+        weight_decay: float = 1e-2,
+        pos_weight: float = 2.0,
+        focal_gamma: float = 0.0,
+        onset: float = 0.5,
+        offset: float = 0.35,
+        median: int = 5,
+        min_duration_on: int = 6,
+        min_duration_off: int = 6,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.network = build_network(
+            debug, hidden, tuple(dilations), kernel_size, heads, attention_layers, dropout
+        )
+        self.val_f1 = BinaryF1Score()
+        self.val_ap = BinaryAveragePrecision(thresholds=101)
+
+    @property
+    def decoding(self) -> BinarizeConfig:
+        """The span decoding this model was trained with."""
+        h = self.hparams
+        return BinarizeConfig(h.onset, h.offset, h.median, h.min_duration_on, h.min_duration_off)
+
+    def forward(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, frame)."""
+        return self.network(features, valid)
+
+    def loss(self, logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Weighted (optionally focal) binary cross-entropy averaged over valid frames."""
+        logits, labels = logits[valid].float(), labels[valid]
+        weight = torch.tensor(self.hparams.pos_weight, device=logits.device)
+        bce = nn.functional.binary_cross_entropy_with_logits(
+            logits, labels, pos_weight=weight, reduction="none"
+        )
+        if self.hparams.focal_gamma > 0:
+            prob = torch.sigmoid(logits)
+            p_true = prob * labels + (1 - prob) * (1 - labels)
+            bce = bce * (1 - p_true) ** self.hparams.focal_gamma
+        return bce.mean()
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        logits = self(batch["features"], batch["valid"])
+        loss = self.loss(logits, batch["labels"], batch["valid"])
+        frames = int(batch["valid"].sum())
+        self.log("train/loss", loss, prog_bar=True, batch_size=frames)
+        return loss
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        valid = batch["valid"]
+        logits = self(batch["features"], valid)
+        frames = int(valid.sum())
+        self.log(
+            "val/loss", self.loss(logits, batch["labels"], valid), batch_size=frames, sync_dist=True
+        )
+        probs, labels = torch.sigmoid(logits[valid].float()), batch["labels"][valid].long()
+        self.val_f1.update(probs, labels)
+        self.val_ap.update(probs, labels)
+        self.log("val/f1", self.val_f1, prog_bar=True, batch_size=frames)
+        self.log("val/ap", self.val_ap, prog_bar=True, batch_size=frames)
+
+    def on_train_epoch_start(self) -> None:
+        """Reseed the data stream: each epoch shuffles shards and augments differently."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if datamodule is not None and hasattr(datamodule, "set_epoch"):
+            datamodule.set_epoch(self.current_epoch)
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        optimizer = torch.optim.AdamW(
+            self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
+        )
+        epochs = max(1, self.trainer.max_epochs or 1)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+
+def build_network(
+    debug: bool,
+    hidden: int,
+    dilations: tuple[int, ...],
+    kernel_size: int,
+    heads: int,
+    attention_layers: int,
+    dropout: float,
+) -> nn.Module:
+    """The tiny debug network or the full frame tagger, over :data:`FEATURE_DIM` inputs."""
+    if debug:
+        return DebugTagger(FEATURE_DIM)
+    return FrameTagger(
+        FEATURE_DIM, hidden, dilations, kernel_size, heads, attention_layers, dropout
+    )
