@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asl_stem.csvtable import iter_fields, read_table
+from asl_stem.csvtable import parse_rows, read_table
 from asl_stem.problems import Problem
 
 COLUMNS = (
@@ -76,17 +76,7 @@ def read_annotations(path: str | Path) -> tuple[list[AnnotationRow], list[Proble
     keep their other spans; a span/text length mismatch keeps every span, pairing by position
     (``warning``). Nothing is dropped without a problem naming the file and line.
     """
-    table = read_table(path, COLUMNS, ALIASES)
-    problems = list(table.problems)
-    rows: list[AnnotationRow] = []
-    for line, fields, error in iter_fields(table):
-        if fields is None:
-            problems.append(Problem(table.path, line, error, "too_few_columns"))
-            continue
-        row = _parse_row(table.path, line, fields, problems)
-        if row is not None:
-            rows.append(row)
-    return rows, problems
+    return parse_rows(read_table(path, COLUMNS, ALIASES), _parse_row)
 
 
 def _parse_row(

@@ -10,11 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from asl_stem.problems import Problem
+
+Row = TypeVar("Row")
 
 
 def normalise_header(name: str) -> str:
@@ -114,3 +117,19 @@ def iter_fields(table: Table) -> Iterator[tuple[int, dict[str, str] | None, str]
             yield number, None, f"row has {len(cells)} columns, expected at least {width}"
             continue
         yield number, {name: cells[index] for name, index in table.mapping.items()}, ""
+
+
+def parse_rows(
+    table: Table, parse: Callable[[str, int, dict[str, str], list[Problem]], Row | None]
+) -> tuple[list[Row], list[Problem]]:
+    """Parse every row of ``table`` with ``parse``; short rows and rejected rows are reported."""
+    problems = list(table.problems)
+    rows: list[Row] = []
+    for line, fields, error in iter_fields(table):
+        if fields is None:
+            problems.append(Problem(table.path, line, error, "too_few_columns"))
+            continue
+        row = parse(table.path, line, fields, problems)
+        if row is not None:
+            rows.append(row)
+    return rows, problems

@@ -20,7 +20,7 @@ from typing import Self
 
 from asl_stem.annotations import ALIASES as ANNOTATION_ALIASES
 from asl_stem.annotations import parse_row_key
-from asl_stem.csvtable import Table, iter_fields, read_table
+from asl_stem.csvtable import Table, parse_rows, read_table
 from asl_stem.problems import Problem
 
 VIDEO_COLUMNS = (
@@ -224,15 +224,7 @@ class Release:
 def read_videos_csv(path: str | Path) -> tuple[list[VideoRow], list[Problem], Table]:
     """Parse ``videos.csv``; return good rows, every problem found, and the column mapping."""
     table = read_table(path, VIDEO_COLUMNS, VIDEO_ALIASES)
-    problems = list(table.problems)
-    rows: list[VideoRow] = []
-    for line, fields, error in iter_fields(table):
-        if fields is None:
-            problems.append(Problem(table.path, line, error, "too_few_columns"))
-            continue
-        row = _parse_video_row(table.path, line, fields, problems)
-        if row is not None:
-            rows.append(row)
+    rows, problems = parse_rows(table, _parse_video_row)
     return rows, problems, table
 
 
