@@ -25,7 +25,9 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 
 def test_resume_after_sigkill_mid_shard_gives_identical_bytes(tmp_path):
     video = str(fetch("single_face.mp4"))
-    recordings = [recording(f"rec_{n}", path=video) for n in range(3)]
+    # two shards of two recordings: shard 1 takes long enough (fresh landmarkers per recording)
+    # for the kill to land while it is written, however fast the machine
+    recordings = [recording(f"rec_{n}", path=video) for n in range(4)]
     manifest = write_manifest(tmp_path / "m", recordings, annotated="rec_1")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
 
@@ -46,7 +48,6 @@ def test_resume_after_sigkill_mid_shard_gives_identical_bytes(tmp_path):
             break
         time.sleep(0.01)
     assert process.poll() is None, "the run ended before it could be killed mid-shard"
-    time.sleep(0.3)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not (killed / "shard-000001.tar").exists()
