@@ -12,25 +12,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-HEADER = [
-    "user",
-    "articleName",
-    "sectionIndex",
-    "sentenceIndex",
-    "filename",
-    "videoLength",
-    "sentence",
-]
-ANNOTATION_HEADER = [
-    "user",
-    "articleName",
-    "sectionIndex",
-    "sentenceIndex",
-    "filename",
-    "sentence",
-    "fs_span",
-    "fs_text",
-]
+from asl_stem.annotations import COLUMNS as ANNOTATION_COLUMNS
+from asl_stem.release import VIDEO_COLUMNS
+
+HEADER = list(VIDEO_COLUMNS)
+ANNOTATION_HEADER = list(ANNOTATION_COLUMNS)
 ARTICLE = "Acid catalysis"
 PAGE = 2053312
 SENTENCES = {

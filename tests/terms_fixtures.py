@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-HEADER = ["user", "articleName", "sectionIndex", "sentenceIndex", "filename", "sentence"]
-HEADER += ["fs_span", "fs_text"]
+from asl_stem.annotations import COLUMNS
 
 # (article, sentence, spelled words in order). Frames are made up from the letters spelled.
 SENTENCES = [
@@ -63,6 +62,6 @@ def write_csv(path: Path, body: list[list[str]] | None = None) -> Path:
     """Write an annotation CSV with the release's header."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
+        writer.writerow(COLUMNS)
         writer.writerows(rows() if body is None else body)
     return path

@@ -9,6 +9,7 @@ import lightning as L
 import pytest
 from detect_fixtures import make_toy_shards
 
+from asl_stem.annotations import COLUMNS
 from asl_stem.cli import main
 from asl_stem.detect.inference import load_detector
 from asl_stem.detect.module import FingerspellingDetector
@@ -25,18 +26,7 @@ def shards(tmp_path_factory):
 def write_csv(path, truths):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "user",
-                "articleName",
-                "sectionIndex",
-                "sentenceIndex",
-                "filename",
-                "sentence",
-                "fs_span",
-                "fs_text",
-            ]
-        )
+        writer.writerow(COLUMNS)
         for number, (key, spans) in enumerate(sorted(truths.items())):
             texts = ["abc"] * len(spans)
             writer.writerow(
