@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from asl_stem.annotations import read_annotations
+from asl_stem.corpus import open_corpus
 from asl_stem.terms import load_default_scorer
 from asl_stem.terms.evaluate import rarest_k
 
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("csv", nargs="?", default=str(DEFAULT_CSV))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    rows, _ = read_annotations(args.csv)
+    rows = open_corpus(args.csv).annotated_recordings()
     scorer = load_default_scorer()
 
     def score() -> int:
@@ -51,7 +51,7 @@ def main() -> None:
 
     def align() -> int:
         for row in rows:
-            scorer.align(row.sentence, [(s.start_frame, s.end_frame) for s in row.spans])
+            scorer.align(row.sentence, row.spans)
         return len(rows)
 
     ours, base = rate(score, args.repeat), rate(baseline, args.repeat)

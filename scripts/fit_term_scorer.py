@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from asl_stem.terms.jobs import fit_from_csvs
+from asl_stem.terms.jobs import fit_from
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CSV = REPO.parent / "shared" / "data" / "fs-annotations" / "train.csv"
@@ -20,7 +20,7 @@ OUT = REPO / "asl_stem" / "data" / "term_scorer.json"
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     csvs = [Path(a) for a in argv] or [DEFAULT_CSV]
-    fit_from_csvs(csvs, OUT)
+    fit_from(csvs, OUT)
     return 0
 
 

@@ -16,7 +16,7 @@ from asl_stem.extract.frames import VideoSource, iter_frames
 from asl_stem.extract.hands import assign_hands
 from asl_stem.extract.landmarks import ModelBuffers, extract_frames
 from asl_stem.layout import LEFT_HAND, RIGHT_HAND, hand_index, pose_index
-from asl_stem.shards.index import read_index
+from asl_stem.shards.catalog import read_catalog
 from asl_stem.shards.reader import iter_samples, read_sample
 
 
@@ -41,7 +41,7 @@ def test_full_real_video_to_shard(tmp_path):
     sample = read_sample(tmp_path / "s", "face_a")
     frames = frame_count(video)
     assert sample["keypoints"].shape == (frames, 543, 3)
-    assert read_index(tmp_path / "s").shards[0].frames == frames
+    assert read_catalog(tmp_path / "s").shards[0].frames == frames
     pose_found = sample["is_valid"][:, pose_index("nose")]
     assert pose_found.mean() >= 0.9
     face_found = sample["is_valid"][:, 75]

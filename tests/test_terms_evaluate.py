@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import numpy as np
-from terms_fixtures import write_csv
+from terms_fixtures import annotated, frames, rows, write_csv
 
-from asl_stem.annotations import read_annotations
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evaluate import (
     cross_validate,
@@ -47,7 +47,7 @@ def test_top_k_skips_overlapping_candidates() -> None:
 
 
 def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) -> None:
-    rows, _ = read_annotations(write_csv(tmp_path / "fs.csv"))
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
     report = cross_validate(rows)
     assert report["articles"] == 3 and report["rows"] == len(rows)
     with_spans = sum(1 for row in rows if row.spans)
@@ -65,7 +65,20 @@ def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) ->
 
 
 def test_rarest_in_order_gives_each_span_a_word_in_sentence_order() -> None:
-    aligned = rarest_in_order("the lysozyme binds chitin", [(90, 120), (10, 50), (200, 220)])
+    aligned = rarest_in_order("the lysozyme binds chitin", frames((90, 120), (10, 50), (200, 220)))
     assert [a.start_frame for a in aligned] == [10, 90, 200]
     assert [a.text for a in aligned] == ["lysozyme", "binds", "chitin"]
-    assert rarest_in_order("", [(1, 2)])[0].text is None
+    assert rarest_in_order("", frames((1, 2)))[0].text is None
+
+
+def test_a_recording_on_two_rows_is_scored_once(tmp_path: Path) -> None:
+    body = rows()
+    first = list(body[1])  # "The substrate binds the lysozyme quickly.": two spans
+    spans, texts = ast.literal_eval(first[6]), ast.literal_eval(first[7])
+    body[1] = [*first[:6], repr(spans[:1]), repr(texts[:1])]
+    body.append([*first[:6], repr(spans[1:]), repr(texts[1:])])  # the continuation row
+    recordings = annotated(write_csv(tmp_path / "fs.csv", body))
+    assert len(recordings) == len(body) - 1
+    (merged,) = [r for r in recordings if r.filename == first[4]]
+    assert [s.text for s in merged.spans] == ["substrate", "lysozyme"]
+    assert cross_validate(recordings)["rows"] == len(body) - 1

@@ -50,13 +50,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ingest and say what it found; problems set the exit status under --strict."""
-    from asl_stem.ingest import ingest
+    from asl_stem.corpus.recipe import prepare_asl_stem
 
     try:
-        result = ingest(
+        result = prepare_asl_stem(
             args.release,
+            args.annotations,
             args.out,
-            annotations=args.annotations,
             probe=args.probe,
             workers=args.workers,
         )

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         checkpoint = train(args.config, args.extra)
-    except (FileNotFoundError, ValueError) as error:  # ShardIndexError is a ValueError
+    except (FileNotFoundError, ValueError) as error:  # ShardCatalogError is a ValueError
         print(f"asl-stem train: {error}", file=sys.stderr)
         return 2
     print(f"checkpoint: {checkpoint}")

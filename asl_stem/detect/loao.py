@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from asl_stem.atomic import atomic_open, write_json
-from asl_stem.detect.evaluation import RecordingSpans, Scores, baseline_detections, score
-from asl_stem.detect.metrics import ScoredInterval
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.detect.evaluation import Scores, baseline_detections, score
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.reader import iter_samples
+from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,15 @@ class Fold:
     train_seconds: float
 
 
-def articles_of(shards: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
+def articles_of(shards: str) -> dict[str, dict[str, list[FingerspellingSpan]]]:
     """Annotated recordings' true spans, grouped by article."""
-    grouped: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    grouped: dict[str, dict[str, list[FingerspellingSpan]]] = {}
     for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
-        spans = sample["meta"].get("spans")
+        spans = sample_spans(sample)
         if spans is None:
             continue
         article = sample["meta"].get("article") or "(no article)"
-        intervals = [(int(s["start_frame"]), int(s["end_frame"])) for s in spans]
-        grouped.setdefault(article, {})[sample["key"]] = intervals
+        grouped.setdefault(article, {})[sample["key"]] = spans
     return grouped
 
 
@@ -73,10 +73,7 @@ def run_fold(
     seconds = time.monotonic() - started
     model = load_detector(checkpoint)
     detections = {
-        d.recording_id: RecordingSpans(
-            len(d.probabilities),
-            [ScoredInterval(d.recording_id, s.start_frame, s.end_frame, s.score) for s in d.spans],
-        )
+        d.recording_id: d.recording_spans()
         for d in iter_detections(model, shards, articles={article})
     }
     heuristic = baseline_detections(shards, truths)

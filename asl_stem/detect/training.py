@@ -26,8 +26,8 @@ def fit(config: str | Path | None, overrides: Sequence[str] = ()) -> L.Trainer:
     """
     from lightning.pytorch.cli import LightningCLI
 
+    from asl_stem.detect.data import FingerspellingData
     from asl_stem.detect.module import FingerspellingDetector
-    from asl_stem.detect.task import FingerspellingData
 
     args = ([f"--config={config}"] if config is not None else []) + list(overrides)
     argv, sys.argv = sys.argv, sys.argv[:1]  # the CLI reads ``args`` only, not our own argv

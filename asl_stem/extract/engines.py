@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from asl_stem.extract.work import ExtractSettings, ShardJob, run_shard_job
-from asl_stem.shards.index import ShardEntry
+from asl_stem.shards.catalog import ShardEntry
 
 Progress = Callable[[int], object]
 

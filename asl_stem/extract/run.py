@@ -18,7 +18,7 @@ from asl_stem.atomic import write_jsonl
 from asl_stem.extract.engines import run_local, run_pool, run_ray
 from asl_stem.extract.items import build_items
 from asl_stem.extract.work import ExtractSettings, ShardJob
-from asl_stem.shards.index import ShardEntry, ShardIndex, write_index
+from asl_stem.shards.catalog import ShardCatalog, ShardEntry, write_catalog
 from asl_stem.shards.writer import plan_shards, remove_stale_temporaries, resume_index
 
 log = logging.getLogger(__name__)
@@ -80,12 +80,12 @@ def extract(
             )
             for entry in finished:
                 entries.append(entry)
-                index = ShardIndex(
+                index = ShardCatalog(
                     index.settings, index.planned, sorted(entries, key=lambda e: e.name)
                 )
-                write_index(shards_dir, index)
+                write_catalog(shards_dir, index)
     else:
-        write_index(shards_dir, index)
+        write_catalog(shards_dir, index)
     failures = [failure for entry in index.shards for failure in entry.failures]
     write_jsonl(Path(shards_dir) / FAILURES_NAME, failures)
     return ExtractSummary(

@@ -16,7 +16,7 @@ from typing import Any
 
 import webdataset as wds
 
-from asl_stem.shards.index import INDEX_NAME, ShardIndexError, read_index
+from asl_stem.shards.catalog import CATALOG_NAME, ShardCatalogError, read_catalog
 from asl_stem.shards.sample import KEYPOINTS_MEMBER, META_MEMBER, decode_sample
 
 Source = str | Path | Sequence[str]
@@ -27,11 +27,11 @@ def shard_urls(source: Source) -> list[str]:
     pattern (``.../shard-{000000..000009}.tar``) or an explicit list."""
     if isinstance(source, Path) or (isinstance(source, str) and Path(source).is_dir()):
         folder = Path(source)
-        return [str(folder / entry.name) for entry in read_index(folder).shards]
-    if isinstance(source, str) and source.endswith(INDEX_NAME):
+        return [str(folder / entry.name) for entry in read_catalog(folder).shards]
+    if isinstance(source, str) and source.endswith(CATALOG_NAME):
         with wds.gopen(source, "rb") as stream:
             data = json.load(stream)
-        base = source[: -len(INDEX_NAME)]
+        base = source[: -len(CATALOG_NAME)]
         return [base + entry["name"] for entry in data["shards"]]
     if isinstance(source, str):
         return list(wds.shardlists.expand_urls(source))
@@ -103,7 +103,7 @@ def make_train_pipeline(
     """shards → split_by_node → split_by_worker → tar samples → shuffle → decode → epoch cut."""
     urls = shard_urls(source)
     if not urls:
-        raise ShardIndexError(f"no shards found in {source}; run `asl-stem extract` first")
+        raise ShardCatalogError(f"no shards found in {source}; run `asl-stem extract` first")
     if samples_per_epoch < 1:
         raise ValueError(f"samples_per_epoch must be positive, got {samples_per_epoch}")
     stages = [
@@ -130,7 +130,7 @@ def read_sample(
     shards_dir: str | Path, recording_id: str, num_points: int | None = None
 ) -> dict[str, Any]:
     """One recording's sample, found through index.json (for the app); KeyError if absent."""
-    for entry in read_index(shards_dir).shards:
+    for entry in read_catalog(shards_dir).shards:
         if recording_id in entry.recordings:
             with tarfile.open(Path(shards_dir) / entry.name, "r:") as tar:
                 members = {}

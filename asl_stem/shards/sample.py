@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
 
 KEYPOINTS_MEMBER = "keypoints.npy"
@@ -94,3 +95,24 @@ def decode_sample(
         raise SampleError(f"sample {key} has no member {error.args[0]!r}") from error
     values, is_valid = to_training(load_keypoints(raw), num_points)
     return {"key": key, "keypoints": values, "is_valid": is_valid, "meta": meta}
+
+
+def sample_spans(sample: dict[str, Any]) -> list[FingerspellingSpan] | None:
+    """The annotated spans of a decoded sample, in frame order; None when not annotated."""
+    spans = sample["meta"].get("spans")
+    if spans is None:
+        return None
+    key = sample["key"]
+    fps = sample["meta"].get("fps")
+    return [
+        FingerspellingSpan(
+            id=f"{key}:{number}",
+            recording_id=key,
+            start_frame=int(span["start_frame"]),
+            end_frame=int(span["end_frame"]),
+            text=span.get("text"),
+            text_source="annotated" if span.get("text") is not None else None,
+            fps=float(fps) if fps else None,
+        )
+        for number, span in enumerate(spans)
+    ]

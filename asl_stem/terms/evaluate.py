@@ -18,8 +18,9 @@ import numpy as np
 from tqdm import tqdm
 from wordfreq import word_frequency
 
-from asl_stem.annotations import AnnotationRow
-from asl_stem.terms.align import AlignedSpan
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.sets import AnnotatedRecording
+from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.labels import char_iou, char_mask, normalise, occurrences, span_iou
 from asl_stem.terms.scorer import TermScorer, fit_scorer
@@ -57,7 +58,7 @@ def top_k(found: Sequence[Candidate], scores: np.ndarray, k: int) -> list[Candid
     return chosen
 
 
-def spelled_texts(row: AnnotationRow) -> list[str]:
+def spelled_texts(row: AnnotatedRecording) -> list[str]:
     """The row's spelled strings (spans without a text are left out)."""
     return [span.text for span in row.spans if span.text]
 
@@ -122,7 +123,7 @@ def _word_scores(
 
 
 def _score_rows(
-    scorer: TermScorer, rows: Sequence[AnnotationRow], tallies: dict[str, _Tally]
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
     """Add one held-out article's rows to the scorer, baseline and aligner tallies."""
     for row in rows:
@@ -149,27 +150,29 @@ def _score_rows(
         _align_row(scorer, row, label, tallies)
 
 
-def rarest_in_order(sentence: str, spans: Sequence[tuple[int, int]]) -> list[AlignedSpan]:
+def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[FingerspellingSpan]:
     """The aligner's baseline: the k rarest words (k = spans) in sentence order, one per span
     in time order (the last word takes any spans left over)."""
-    ordered = sorted(spans)
+    ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
     chosen = sorted(rarest_k(sentence, len(ordered)), key=lambda w: w.char_start)
     if not chosen:
-        return [AlignedSpan(s, e, None, None, None) for s, e in ordered]
+        return align_spans(ordered, [], np.zeros(0))
     picks = [chosen[min(i, len(chosen) - 1)] for i in range(len(ordered))]
     return [
-        AlignedSpan(s, e, w.text, w.char_start, w.char_end)
-        for (s, e), w in zip(ordered, picks, strict=True)
+        span.replace(
+            text=w.text, text_source="aligned", char_start=w.char_start, char_end=w.char_end
+        )
+        for span, w in zip(ordered, picks, strict=True)
     ]
 
 
 def _align_row(
-    scorer: TermScorer, row: AnnotationRow, label: np.ndarray, tallies: dict[str, _Tally]
+    scorer: TermScorer, row: AnnotatedRecording, label: np.ndarray, tallies: dict[str, _Tally]
 ) -> None:
     """Align the annotated spans (an oracle detector), ours and the baseline's way."""
     if not row.spans:
         return
-    spans = [(s.start_frame, s.end_frame) for s in row.spans]
+    spans = list(row.spans)
     ours = scorer.align(row.sentence, spans, article=row.article)
     for name, aligned in (
         ("aligner", ours),
@@ -179,7 +182,7 @@ def _align_row(
 
 
 def _count_alignment(
-    row: AnnotationRow, label: np.ndarray, aligned: Sequence[AlignedSpan], tally: _Tally
+    row: AnnotatedRecording, label: np.ndarray, aligned: Sequence[FingerspellingSpan], tally: _Tally
 ) -> None:
     """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
     truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}
@@ -199,9 +202,9 @@ def _count_alignment(
 
 
 def cross_validate(
-    rows: Sequence[AnnotationRow],
+    rows: Sequence[AnnotatedRecording],
     *,
-    fit: Callable[[Sequence[AnnotationRow]], TermScorer] = fit_scorer,
+    fit: Callable[[Sequence[AnnotatedRecording]], TermScorer] = fit_scorer,
 ) -> dict[str, Any]:
     """Leave-one-article-out: fit on the other articles, score the held-out one; pooled figures.
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from asl_stem.annotations import AnnotationRow
 from asl_stem.atomic import write_json
-from asl_stem.terms.align import AlignedSpan, AlignerParams, align_spans, fit_aligner_params
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.sets import AnnotatedRecording
+from asl_stem.terms.align import AlignerParams, align_spans, fit_aligner_params
 from asl_stem.terms.candidates import Candidate, candidates
 from asl_stem.terms.features import FEATURE_NAMES, CorpusStats, sentence_features, term_key
 from asl_stem.terms.labels import candidate_labels
@@ -92,9 +93,13 @@ class TermScorer:
         return sorted(terms, key=lambda t: (-t.score, t.char_start, t.char_end))
 
     def align(
-        self, sentence: str, spans: Sequence[tuple[int, int]], *, article: str | None = None
-    ) -> list[AlignedSpan]:
-        """Assign each inclusive frame span of a recording of ``sentence`` to the term it spells."""
+        self,
+        sentence: str,
+        spans: Sequence[FingerspellingSpan],
+        *,
+        article: str | None = None,
+    ) -> list[FingerspellingSpan]:
+        """Name the term each span of a recording of ``sentence`` spells (in time order)."""
         found, scores = self.score_candidates(sentence, article=article)
         return align_spans(spans, found, scores, self.aligner)
 
@@ -169,14 +174,14 @@ def load_default_scorer() -> TermScorer:
     return TermScorer.from_dict(json.loads(text), "asl_stem/data/term_scorer.json")
 
 
-def _row_labels(row: AnnotationRow) -> tuple[list[Candidate], list[bool]]:
+def _row_labels(row: AnnotatedRecording) -> tuple[list[Candidate], list[bool]]:
     found = candidates(row.sentence)
     spelled = [span.text for span in row.spans if span.text]
     return found, candidate_labels(row.sentence, found, spelled)
 
 
 def _counts(
-    rows: Sequence[AnnotationRow], labelled: Sequence[tuple[list[Candidate], list[bool]]]
+    rows: Sequence[AnnotatedRecording], labelled: Sequence[tuple[list[Candidate], list[bool]]]
 ) -> dict[str, Counter[str]]:
     """Per article: how often each term key was spelled and seen, as two Counters."""
     per_article: dict[str, Counter[str]] = defaultdict(Counter)
@@ -200,7 +205,7 @@ def _stats(total: Counter[str]) -> CorpusStats:
 
 
 def fit_scorer(
-    rows: Sequence[AnnotationRow], *, regularisation: float = 1.0, article_titles: bool = True
+    rows: Sequence[AnnotatedRecording], *, regularisation: float = 1.0, article_titles: bool = True
 ) -> TermScorer:
     """Fit a scorer on annotation rows (rows without spans are negatives for every term).
 
@@ -277,7 +282,7 @@ def _best_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) 
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
-def _fit_aligner(rows: Sequence[AnnotationRow]) -> AlignerParams:
+def _fit_aligner(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
     """Aligner parameters fitted on the rows' spelled spans; the defaults when too few."""
     try:
         return fit_aligner_params(rows)

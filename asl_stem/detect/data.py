@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, IterableDataset
 from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.index import read_index
+from asl_stem.shards.catalog import read_catalog
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, shard_urls
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ class FingerspellingData(L.LightningDataModule):
         """Check the shards feed every rank and worker, then build the datasets."""
         world_size = self.trainer.world_size if self.trainer is not None else 1
         check_shard_count(self.hparams.shards, world_size, self.hparams.num_workers)
-        total = sum(entry.samples for entry in read_index(self.hparams.shards).shards)
+        total = sum(entry.samples for entry in read_catalog(self.hparams.shards).shards)
         recordings = self.hparams.samples_per_epoch
         if recordings is None:
             recordings = count_training_recordings(self.hparams.shards, self.train_filter, total)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from asl_stem.release import VideoLocation
+from asl_stem.corpus.release import VideoLocation
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from asl_stem.atomic import write_json
 
-INDEX_NAME = "index.json"
+CATALOG_NAME = "index.json"
 FORMAT = "asl-stem-shards"
 SCHEMA = 1
 
 
-class ShardIndexError(ValueError):
+class ShardCatalogError(ValueError):
     """index.json is missing, unreadable, or was made with other settings."""
 
 
@@ -44,7 +44,7 @@ class ShardEntry:
 
 
 @dataclass(frozen=True)
-class ShardIndex:
+class ShardCatalog:
     """The index: the settings the shards were made with, the plan size and the finished shards."""
 
     settings: dict[str, Any]
@@ -72,9 +72,9 @@ class ShardIndex:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = INDEX_NAME) -> ShardIndex:
+    def from_dict(cls, data: dict[str, Any], where: str = CATALOG_NAME) -> ShardCatalog:
         if data.get("format") != FORMAT or data.get("schema") != SCHEMA:
-            raise ShardIndexError(
+            raise ShardCatalogError(
                 f"{where} is not an asl-stem shard index of schema {SCHEMA}; "
                 "extract again into an empty folder"
             )
@@ -82,25 +82,25 @@ class ShardIndex:
         return cls(settings=data["settings"], planned=data["planned"], shards=shards)
 
 
-def index_path(shards_dir: str | Path) -> Path:
-    return Path(shards_dir) / INDEX_NAME
+def catalog_path(shards_dir: str | Path) -> Path:
+    return Path(shards_dir) / CATALOG_NAME
 
 
-def read_index(shards_dir: str | Path) -> ShardIndex:
+def read_catalog(shards_dir: str | Path) -> ShardCatalog:
     """The index of ``shards_dir``; a clear error when it is missing or damaged."""
-    path = index_path(shards_dir)
+    path = catalog_path(shards_dir)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise ShardIndexError(
+        raise ShardCatalogError(
             f"{path} not found: is {shards_dir} a shards folder made by `asl-stem extract`?"
         ) from error
     except json.JSONDecodeError as error:
-        raise ShardIndexError(
+        raise ShardCatalogError(
             f"{path} is not valid JSON ({error.msg}); rerun the extraction"
         ) from error
-    return ShardIndex.from_dict(data, str(path))
+    return ShardCatalog.from_dict(data, str(path))
 
 
-def write_index(shards_dir: str | Path, index: ShardIndex) -> None:
-    write_json(index_path(shards_dir), index.to_dict())
+def write_catalog(shards_dir: str | Path, index: ShardCatalog) -> None:
+    write_json(catalog_path(shards_dir), index.to_dict())
