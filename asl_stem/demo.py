@@ -109,7 +109,7 @@ def _held_out_article(manifest_dir: Path) -> str:
 
 def _train(paths: DemoPaths, held_out: str, seed: int, epochs: int | None) -> Path:
     """Train the CPU config on every article but ``held_out``; return the checkpoint."""
-    from asl_stem.detect.training import train
+    from asl_stem.training import train
 
     log.info("4/7 train %s without %r", CPU_CONFIG.name, held_out)
     overrides = [

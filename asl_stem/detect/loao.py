@@ -56,7 +56,7 @@ def run_fold(
 ) -> Fold:
     """Train without ``article``, then score model and heuristic on its recordings."""
     from asl_stem.detect.inference import iter_detections, load_detector
-    from asl_stem.detect.training import train
+    from asl_stem.training import train
 
     started = time.monotonic()
     checkpoint = train(
