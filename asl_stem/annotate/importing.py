@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from xml.etree import ElementTree
 
 from pympi.Elan import Eaf
 
@@ -37,6 +38,7 @@ from asl_stem.corpus.release import stem
 from asl_stem.problems import Problem, Severity, count_by_kind
 
 log = logging.getLogger(__name__)
+ELAN_ROOT = "ANNOTATION_DOCUMENT"
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,13 @@ def read_document(
     """One document's row and spans, or None when it is bad; the problems found either way."""
     file = str(path)
     try:
-        eaf = Eaf(file, suppress_version_warning=True)
+        root = _root_tag(file)
+        eaf = Eaf(file, suppress_version_warning=True) if root == ELAN_ROOT else None
+        why = f"its root element is <{root}>, not <{ELAN_ROOT}>"
     except Exception as error:  # pympi raises bare Exception (and KeyError) on foreign XML
-        reason = f"not an ELAN document ({type(error).__name__}: {error}); open it in ELAN"
+        eaf, why = None, f"{type(error).__name__}: {error}"
+    if eaf is None:
+        reason = f"not an ELAN document ({why}); give the .eaf files ELAN saved"
         return None, [Problem(file, None, reason, "not_elan")]
     props = properties_of(eaf)
     head = _header(file, props)
@@ -136,6 +142,13 @@ def read_document(
         problems.append(Problem(file, None, reason, "unchanged_prefill", "warning"))
     row = {name: props.get(name, "") for name in ROW_FIELDS}
     return ImportedRecording(file, recording_id, row, spans), problems
+
+
+def _root_tag(file: str) -> str:
+    """The document's root element, read without parsing the rest."""
+    for _, element in ElementTree.iterparse(file, events=("start",)):
+        return element.tag
+    return "none"
 
 
 def _header(file: str, props: dict[str, str]) -> tuple[str, Fraction, int | None] | Problem:
@@ -184,7 +197,10 @@ def _annotations(
         start_frame, end_frame = ms_to_span(begin, end, fps)
         where = f"annotation {aid} of tier {tier!r} ({begin}-{end} ms, {value!r})"
         if start_frame < 0 or end_frame < start_frame:
-            reason = f"{where} is negative or shorter than one frame ({1000 / fps:.1f} ms)"
+            reason = (
+                f"{where} starts before 0 or covers the middle of no frame (a frame lasts "
+                f"{float(1000 / fps):.1f} ms); make it longer or delete it"
+            )
             problems.append(Problem(file, None, reason, "too_short"))
             continue
         if num_frames is not None and end_frame >= num_frames:

@@ -48,9 +48,7 @@ def register(subparsers: Any) -> None:
     )
     export.set_defaults(func=_guarded(_export))
 
-    back = add_command(
-        actions, "import", "Read corrected .eaf files back into an annotation CSV."
-    )
+    back = add_command(actions, "import", "Read corrected .eaf files back into an annotation CSV.")
     back.add_argument("folder", metavar="DIR", help="folder of .eaf files")
     back.add_argument("--out", required=True, help="annotation CSV to write (fs-annotations.csv)")
     back.add_argument("--tier", default="fingerspelling", help="tier holding the spans")
