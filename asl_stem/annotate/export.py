@@ -29,7 +29,7 @@ from asl_stem.annotate.timing import frame_rate
 from asl_stem.annotate.worklist import read_recording_list
 from asl_stem.atomic import atomic_open, write_json
 from asl_stem.corpus import Corpus, Recording, open_corpus, prepare_asl_stem
-from asl_stem.corpus.records import id_problem
+from asl_stem.corpus.records import FingerspellingSpan, id_problem
 from asl_stem.corpus.release import Release, VideoLocation
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file
 from asl_stem.problems import Problem, count_by_kind
@@ -136,6 +136,51 @@ def load_export_corpus(
     return prepare_asl_stem(release, probe=False, progress=False).corpus
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What the documents are made from: the corpus, the span file's lines and ``--fps``."""
+
+    recordings: dict[str, Recording]
+    sentences: dict[str, str]
+    annotated: dict[str, tuple[FingerspellingSpan, ...]]
+    lines: dict[str, RecordingSpans]
+    fps: float | None
+
+    def rate(self, recording: Recording) -> tuple[float, str] | None:
+        """The recording's frame rate and where it came from (video, given, spans)."""
+        line = self.lines.get(recording.id)
+        if recording.fps:
+            return recording.fps, "video"
+        if self.fps is not None:
+            return self.fps, "given"
+        if line is not None and line.fps:
+            return line.fps, "spans"
+        return None
+
+    def document(
+        self, recording: Recording, rate: tuple[float, str], media: Media | None
+    ) -> RecordingDoc:
+        line = self.lines.get(recording.id)
+        row = {
+            "user": recording.interpreter,
+            "articleName": recording.article,
+            "sectionIndex": str(recording.section_index),
+            "sentenceIndex": str(recording.sentence_index),
+            "filename": recording.filename,
+            "sentence": self.sentences.get(recording.sentence_id, ""),
+        }
+        return RecordingDoc(
+            recording_id=recording.id,
+            row=row,
+            fps=rate[0],
+            fps_source=rate[1],
+            num_frames=recording.num_frames or (line.num_frames if line is not None else None),
+            annotated=self.annotated.get(recording.id),
+            detected=tuple(line.spans) if line is not None else (),
+            media=media,
+        )
+
+
 def export_documents(
     out: str | os.PathLike[str],
     *,
@@ -157,22 +202,20 @@ def export_documents(
     folder.mkdir(parents=True, exist_ok=True)
     report = ExportReport(str(folder))
     data = load_export_corpus(corpus, release)
-    lines = _span_lines(spans, report)
-    annotated = {item.recording_id: item.spans for item in data.annotated_recordings()}
-    chosen = _chosen(recordings, annotated, lines)
-    records = data.recordings.to_eager()
-    sentences = {s.id: s.text for s in data.sentences}
+    inputs = _Inputs(
+        recordings={r.id: r for r in data.recordings},
+        sentences={s.id: s.text for s in data.sentences},
+        annotated={i.recording_id: tuple(i.spans) for i in data.annotated_recordings()},
+        lines=_span_lines(spans, report),
+        fps=fps,
+    )
+    chosen = _chosen(recordings, inputs)
     finder = VideoFinder(release)
     if finder.release is not None:
         report.problems += finder.release.problems
     try:
         for recording_id in tqdm(chosen, desc="annotate export", unit="rec"):
-            recording = records.get(recording_id)
-            if recording is None:
-                reason = f"recording {recording_id} is not in the corpus; no document written"
-                report.problems.append(Problem(str(spans or corpus), None, reason, "unknown"))
-                continue
-            doc = _document(recording, sentences, annotated, lines, fps, finder, folder, report)
+            doc = _document(recording_id, inputs, finder, folder, report)
             if doc is not None:
                 _write(folder, doc, report)
     finally:
@@ -191,39 +234,29 @@ def _span_lines(spans: str | os.PathLike[str] | None, report: ExportReport) -> d
 
 
 def _chosen(
-    recordings: str | os.PathLike[str] | Collection[str] | None,
-    annotated: dict[str, Any],
-    lines: dict[str, RecordingSpans],
+    recordings: str | os.PathLike[str] | Collection[str] | None, inputs: _Inputs
 ) -> list[str]:
     if recordings is None:
-        return sorted(set(annotated) | set(lines))
+        return sorted(set(inputs.annotated) | set(inputs.lines))
     if isinstance(recordings, str | os.PathLike):
         return read_recording_list(recordings)
     return list(dict.fromkeys(recordings))
 
 
 def _document(
-    recording: Recording,
-    sentences: dict[str, str],
-    annotated: dict[str, Any],
-    lines: dict[str, RecordingSpans],
-    fps: float | None,
-    finder: VideoFinder,
-    out: Path,
-    report: ExportReport,
+    recording_id: str, inputs: _Inputs, finder: VideoFinder, out: Path, report: ExportReport
 ) -> RecordingDoc | None:
-    """The document of one recording, or None (and a problem) when it cannot be timed."""
-    line = lines.get(recording.id)
-    if recording.fps:
-        rate, source = recording.fps, "video"
-    elif fps is not None:
-        rate, source = fps, "given"
-    elif line is not None and line.fps:
-        rate, source = line.fps, "spans"
-    else:
+    """The document of one recording, or None (and a problem) when it cannot be made."""
+    recording = inputs.recordings.get(recording_id)
+    if recording is None:
+        reason = f"recording {recording_id} is not in the corpus; no document written"
+        report.problems.append(Problem(recording_id, None, reason, "unknown"))
+        return None
+    rate = inputs.rate(recording)
+    if rate is None:
         reason = (
-            f"{recording.id}: no frame rate (the manifest has no probed video and no --fps was "
-            "given); no document written: pass --fps"
+            f"{recording.id}: no frame rate (no probed video in the manifest, none in the span "
+            "file, no --fps); no document written: pass --fps"
         )
         report.problems.append(Problem(recording.filename, None, reason, "no_fps"))
         return None
@@ -233,24 +266,7 @@ def _document(
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         report.problems.append(Problem(recording.filename, None, str(error), "media", "warning"))
         media = None
-    row = {
-        "user": recording.interpreter,
-        "articleName": recording.article,
-        "sectionIndex": str(recording.section_index),
-        "sentenceIndex": str(recording.sentence_index),
-        "filename": recording.filename,
-        "sentence": sentences.get(recording.sentence_id, ""),
-    }
-    return RecordingDoc(
-        recording_id=recording.id,
-        row=row,
-        fps=rate,
-        fps_source=source,
-        num_frames=recording.num_frames or (line.num_frames if line is not None else None),
-        annotated=tuple(annotated[recording.id]) if recording.id in annotated else None,
-        detected=tuple(line.spans) if line is not None else (),
-        media=media,
-    )
+    return inputs.document(recording, rate, media)
 
 
 def _write(out: Path, doc: RecordingDoc, report: ExportReport) -> None:

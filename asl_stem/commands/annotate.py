@@ -27,21 +27,21 @@ def register(subparsers: Any) -> None:
         "corpus",
         nargs="*",
         metavar="MANIFEST_DIR",
-        help="manifest folder of `asl-stem ingest`, or annotation CSVs (default: --release, "
-        "ingested on the fly)",
+        help="manifest folder of `asl-stem ingest`, or annotation CSVs; without them the "
+        "--release is ingested on the fly",
     )
     export.add_argument("--spans", help="span file of `asl-stem detect` or `asl-stem terms align`")
     export.add_argument(
         "--release",
         help="release folder or zip holding the videos (zip members are extracted next to "
-        "their .eaf); default: the video paths in the manifests",
+        "their .eaf); without it, the video paths of the manifests are linked",
     )
     export.add_argument("--out", required=True, metavar="DIR", help="folder for the .eaf files")
     export.add_argument(
         "--recordings",
         metavar="LIST",
-        help="worklist CSV of `annotate select`, or recording ids one a line (default: every "
-        "recording with annotated or detected spans)",
+        help="worklist CSV of `annotate select`, or recording ids one a line; without it, "
+        "every recording with annotated or detected spans",
     )
     export.add_argument(
         "--fps", type=float, help="frame rate for recordings whose manifest has none (no video)"
