@@ -15,6 +15,7 @@ import pkgutil
 import sys
 
 from asl_stem import __version__, commands
+from asl_stem.commands._common import DefaultsFormatter
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asl-stem",
         description="Toolkit for the ASL STEM Wiki corpus.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsFormatter,
     )
     parser.add_argument("--version", action="version", version=f"asl-stem {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
