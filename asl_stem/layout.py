@@ -41,6 +41,10 @@ POSE_POINTS: dict[str, int] = {
     "right_elbow": 14,
     "left_wrist": 15,
     "right_wrist": 16,
+    "left_pinky": 17,
+    "right_pinky": 18,
+    "left_index": 19,
+    "right_index": 20,
     "left_hip": 23,
     "right_hip": 24,
 }
