@@ -255,7 +255,8 @@ def profile(name: str, models: ModelBuffers, holistic_rate: float | None) -> Non
     print(f"profile {name}: {1000 * total / frames:.1f} CPU ms/frame, plain loop")
     for kind, spent in seconds.items():
         share = f"{calls[kind] / frames:.2f} calls/frame" if kind in calls else ""
-        print(f"  {kind:<22}{1000 * spent / frames:>7.1f} ms {100 * spent / total:>5.1f}%  {share}")
+        line = f"  {kind:<22}{1000 * spent / frames:>7.1f} ms {100 * spent / total:>5.1f}%  {share}"
+        print(line.rstrip())
     floor = sum(seconds[kind] for kind in ("decode", "colour conversion", "pose")) / frames
     versus = f" = x{1 / floor / holistic_rate:.2f} Holistic's" if holistic_rate else ""
     print(f"  decode + pose alone: {1 / floor:.1f} frames/CPU-s{versus}")
