@@ -155,12 +155,11 @@ class Landmarkers:
         if np.isnan(pose).any():
             return out
         height, width = rgb.shape[:2]
-        found = [
-            hand
-            for side, tracker in self.hands.items()
-            if (hand := tracker.find(rgb, hand_crop(pose, side, width, height), timestamp_ms))
-            is not None
-        ]
+        found = []
+        for side, tracker in self.hands.items():
+            hand = tracker.find(rgb, hand_crop(pose, side, width, height), timestamp_ms)
+            if hand is not None:
+                found.append(hand)
         wrists = np.array([hand[0, :2] for hand in found], dtype=np.float32).reshape(-1, 2)
         for side, hand in zip(assign_hands(wrists, pose), found, strict=True):
             if side is not None:
