@@ -1,12 +1,15 @@
 #!/usr/bin/env python
 """The shard store's costs, each beside its baseline measured in the same run.
 
-    python benchmarks/bench_shards.py [--shards 1000] [--rows 64] [--read-shards 16] [--dir D]
+    python benchmarks/bench_shards.py [--shards 1000] [--rows 64] [--sample-every 1]
+                                      [--read-shards 16] [--dir D]
 
 1. Recording finished shards while extracting, for ``--shards`` shards of ``--rows`` samples:
    the earlier driver rewrote (and fsynced) the whole index.json after every shard, so its
    cost grew with the square of the shard count; now each shard appends one fsynced line to
-   the record and index.json is written once at the end.
+   the record and index.json is written once at the end. With ``--sample-every N`` only
+   every N-th rewrite of the baseline is done and timed, and counted N times (each stands for
+   the N rewrites around it); N = 1 does them all.
 2. Reading with the sha256 of each shard checked before its samples are used (the default)
    beside reading it unhashed (size and sample count checked at the end).
 3. What an extraction worker pays at start-up for writing tars with webdataset (which imports
@@ -63,9 +66,15 @@ def timed(work) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def rewrite_after_every_shard(folder: Path, done: list[ShardEntry]) -> None:
-    for count in range(1, len(done) + 1):
-        write_catalog(folder, ShardCatalog(SETTINGS, len(done), done[:count], HEADER))
+def rewrite_after_every_shard(folder: Path, done: list[ShardEntry], every: int) -> list[float]:
+    """Wall and CPU seconds of rewriting index.json after each shard (of each ``every``
+    rewrites, the middle one is timed and counted ``every`` times)."""
+    totals = [0.0, 0.0]
+    for count in range((every + 1) // 2, len(done) + 1, every):
+        catalog = ShardCatalog(SETTINGS, len(done), done[:count], HEADER)
+        wall, cpu = timed(lambda: write_catalog(folder, catalog))  # noqa: B023 - called now
+        totals = [totals[0] + every * wall, totals[1] + every * cpu]
+    return totals
 
 
 def append_then_write_once(folder: Path, done: list[ShardEntry]) -> None:
@@ -116,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shards", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=64)
+    parser.add_argument("--sample-every", type=int, default=1, help="time every N-th rewrite")
     parser.add_argument("--read-shards", type=int, default=16)
     parser.add_argument("--dir", type=Path, help="folder to write in (default: a temporary one)")
     args = parser.parse_args()
@@ -124,13 +134,14 @@ def main() -> None:
 
     (base / "before").mkdir()
     (base / "after").mkdir()
-    before = timed(lambda: rewrite_after_every_shard(base / "before", done))
+    before = rewrite_after_every_shard(base / "before", done, args.sample_every)
     after = timed(lambda: append_then_write_once(base / "after", done))
     size = (base / "after" / "index.json").stat().st_size
     print(f"recording {args.shards} finished shards of {args.rows} samples "
           f"(final index.json {size / 1e6:.1f} MB):")  # fmt: skip
+    sampled = f", every {args.sample_every}th timed" if args.sample_every > 1 else ""
     print(f"  rewrite index.json after every shard: {before[0]:8.2f} s wall {before[1]:8.2f} s CPU"
-          f"  ({size * (args.shards + 1) / 2 / 1e9:.2f} GB written)")  # fmt: skip
+          f"  ({size * (args.shards + 1) / 2 / 1e9:.1f} GB written{sampled})")  # fmt: skip
     ratios = f"{before[0] / after[0]:.0f}x wall, {before[1] / max(after[1], 1e-9):.0f}x CPU"
     print(f"  append a line, write index.json once: {after[0]:8.2f} s wall {after[1]:8.2f} s CPU"
           f"  ratio {ratios}")  # fmt: skip
