@@ -120,7 +120,7 @@ def test_a_second_run_is_refused_and_a_killed_runs_workers_die_with_it(tmp_path)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    third = subprocess.run(command, env=ENV, capture_output=True, text=True)
+    third = subprocess.run(extract_command(manifest, out), env=ENV, capture_output=True, text=True)
     assert third.returncode == 0, third.stderr[-2000:]
     assert verify_shards(out) == (2, [])
 
