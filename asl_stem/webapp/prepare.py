@@ -15,6 +15,11 @@ from asl_stem.termindex import IndexReader
 from asl_stem.termindex.lexicon import lexicon_links
 from asl_stem.termindex.text import normalise_term
 
+COUNT_KEYS = (
+    "n_spelled", "n_signed", "n_spelled_interpreters", "n_signed_interpreters",
+    "n_spelled_annotated", "n_spelled_detected", "n_signed_annotated", "n_signed_detected",
+    "n_signs",
+)  # fmt: skip
 MARK_MIN_SCORE = 0.1
 LIST_MIN_SCORE = 0.3
 MAX_SENTENCES = 2000
@@ -97,20 +102,15 @@ def _term_entry(term: Any, norm: str, row: dict[str, Any] | None) -> dict[str, A
         "n_signed": 0,
         "n_spelled_interpreters": 0,
         "n_signed_interpreters": 0,
+        "n_spelled_annotated": 0,
+        "n_spelled_detected": 0,
+        "n_signed_annotated": 0,
+        "n_signed_detected": 0,
+        "n_signs": 0,
         "links": lexicon_links(term.text),
     }
     if row is not None:
-        entry.update(
-            {
-                key: row[key]
-                for key in (
-                    "n_spelled",
-                    "n_signed",
-                    "n_spelled_interpreters",
-                    "n_signed_interpreters",
-                )
-            }
-        )
+        entry.update({key: row[key] for key in COUNT_KEYS})
         entry["term_id"] = row["id"]
     return entry
 
@@ -122,7 +122,7 @@ def attach_details(
     listed = result["terms"][:limit]
     handling = reader.handling(e["term_id"] for e in listed if e["term_id"] is not None)
     by_norm = notes.for_terms(e["norm"] for e in listed)
-    empty = {"spelled_interpreters": [], "signed_interpreters": [], "signed_clips": []}
+    empty = {"spelled_interpreters": [], "signed_interpreters": [], "signed_clips": [], "signs": []}
     for entry in listed:
         entry.update(handling.get(entry["term_id"], empty))
         entry["notes"] = by_norm.get(entry["norm"], [])

@@ -1,9 +1,14 @@
-"""What the pages and the API both do: prepare an article or pasted text."""
+"""What the pages and the API both do: prepare an article or pasted text, save a note."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+from fastapi import HTTPException
+
+from asl_stem.termindex.integrity import disk_error
+from asl_stem.webapp.models import NoteIn
 from asl_stem.webapp.prepare import attach_details, prepare_sentences, split_sentences
 from asl_stem.webapp.state import AppState
 
@@ -25,3 +30,14 @@ def prepare_pasted(state: AppState, text: str, article: str | None = None) -> di
         result = prepare_sentences(state.reader, state.scorer, sentences, article)
     result.update(article_id=None, title=article)
     return attach_details(result, state.reader, state.notes)
+
+
+def save_note(state: AppState, norm: str, note: NoteIn) -> dict[str, Any]:
+    """Store a note; a full or read-only notes disk is a 503 that says so (nothing lost)."""
+    try:
+        return state.notes.add(norm, note.sign, note.link, note.author)
+    except (OSError, sqlite3.OperationalError) as error:
+        translated = disk_error(error, state.notes.path)
+        if translated is None:
+            raise
+        raise HTTPException(503, str(translated)) from None
