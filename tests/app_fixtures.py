@@ -59,8 +59,12 @@ def signed_keypoints(spelled: list[str], num_frames: int, seed: int) -> np.ndarr
     return signing.keypoints[..., :2].astype(np.float32)
 
 
-def write_corpus(root: Path) -> Path:
-    """Write manifests to ``root/manifests`` and keypoints to ``root/release/keypoints``."""
+def write_corpus(root: Path, annotated: tuple[str, ...] = tuple(ARTICLES)) -> Path:
+    """Write manifests to ``root/manifests`` and keypoints to ``root/release/keypoints``.
+
+    Recordings of articles not in ``annotated`` have no annotation (no spans, no num_spans);
+    their keypoints still spell the strings of ``SPELLED``.
+    """
     manifests, keypoints = root / "manifests", root / "release" / "keypoints"
     keypoints.mkdir(parents=True, exist_ok=True)
     articles, sentences, recordings, spans = [], [], [], []
@@ -100,10 +104,10 @@ def write_corpus(root: Path) -> Path:
                         str(root / "release" / "videos" / f"{rid}.mp4"),
                         fps=FPS,
                         num_frames=num_frames,
-                        num_spans=len(spelled),
+                        num_spans=len(spelled) if article_id in annotated else None,
                     )
                 )
-                for n, text_spelled in enumerate(spelled):
+                for n, text_spelled in enumerate(spelled if article_id in annotated else []):
                     start = 20 + 40 * n
                     spans.append(
                         FingerspellingSpan(

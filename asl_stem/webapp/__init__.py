@@ -45,6 +45,28 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_config(app: object) -> object:
+    """uvicorn's settings for the app: idle connections, even ones that never sent a byte,
+    are closed after ``IDLE_TIMEOUT_S``."""
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class IdleClosingProtocol(H11Protocol):
+        def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+            super().connection_made(transport)
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
+
+    return uvicorn.Config(
+        app,
+        http=IdleClosingProtocol,
+        log_level="info",
+        timeout_keep_alive=IDLE_TIMEOUT_S,
+        limit_concurrency=1000,
+    )
+
+
 def serve(
     index_path: str | Path = DEFAULT_INDEX,
     notes_path: str | Path | None = None,
@@ -71,12 +93,17 @@ def serve(
         app = create_app(index_path, notes_path or default_notes_path(index_path),
                          allowed_hosts=hosts, **options)  # fmt: skip
         log.info("serving %s on http://%s:%d", index_path, host, port)
-        config = uvicorn.Config(
-            app, log_level="info", timeout_keep_alive=IDLE_TIMEOUT_S, limit_concurrency=1000
-        )
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
     finally:
         sock.close()
 
 
-__all__ = ["DEFAULT_INDEX", "PortInUse", "bind", "create_app", "default_notes_path", "serve"]
+__all__ = [
+    "DEFAULT_INDEX",
+    "PortInUse",
+    "bind",
+    "create_app",
+    "default_notes_path",
+    "serve",
+    "uvicorn_config",
+]

@@ -81,9 +81,9 @@ class Guard:
             body = await _read_body(headers, receive)
             if body is None:
                 message = f"request body over {MAX_BODY_BYTES} bytes; send less"
-                await error_response_for_scope(scope, 413, message)(
-                    scope, receive, send_with_headers
-                )
+                refusal = error_response_for_scope(scope, 413, message)
+                refusal.headers["Connection"] = "close"  # the rest of the body is never read
+                await refusal(scope, receive, send_with_headers)
                 return
             receive = _replay(body, receive)
         await self.app(scope, receive, send_with_headers)
