@@ -14,10 +14,10 @@ from asl_stem.cli import main
 from asl_stem.corpus import FingerspellingSpan
 from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
 from asl_stem.termindex import IndexReader, NotFound, build_index
-from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.keypoints import Payload, make_payload
 from asl_stem.termindex.lexicon import lexicon_links, read_asl_lex
 from asl_stem.termindex.query import fts_query
+from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
 
 
