@@ -28,7 +28,7 @@ import numpy as np
 from asl_stem.assets import cache_dir, fetch
 from asl_stem.extract.frames import VideoSource, iter_frames, prefetch, video_fps
 from asl_stem.extract.landmarks import ModelBuffers, extract_frames
-from asl_stem.shards.catalog import ShardCatalog, write_catalog
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.reader import iter_samples
 from asl_stem.shards.writer import Sample, plan_shards, write_shard
 
@@ -141,7 +141,8 @@ def bench_storage(keypoints: np.ndarray, folder: Path, copies: int) -> Path:
         )
         for plan in plans
     ]
-    write_catalog(folder, ShardCatalog({"bench": True}, len(plans), entries))
+    header = KeypointHeader(keypoints.shape[1])
+    write_catalog(folder, ShardCatalog({"bench": True}, len(plans), entries, header))
     frames = sum(e.frames for e in entries)
     ours = sum(e.bytes for e in entries) / frames
     reference = 543 * 2 * 8

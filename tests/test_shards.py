@@ -29,7 +29,9 @@ def test_index_and_readers_round_trip(tmp_path):
     ids = make_shards(tmp_path, count=5, shard_size=2, fail="rec_03")
     index = read_catalog(tmp_path)
     assert index.complete and [e.samples for e in index.shards] == [2, 1, 1]
-    assert index.shards[1].failures == [{"recording_id": "rec_03", "reason": "cannot decode video"}]
+    assert list(index.shards[1].failures) == [
+        {"recording_id": "rec_03", "reason": "cannot decode video"}
+    ]
     samples = list(iter_samples(tmp_path))
     assert [s["key"] for s in samples] == [i for i in ids if i != "rec_03"]
     first = samples[0]
