@@ -203,7 +203,7 @@ def test_every_response_names_where_spans_come_from(client: TestClient) -> None:
     found = client.get("/api/search", params={"q": "phenol"}).json()["terms"][0]
     assert {"n_spelled_annotated", "n_spelled_detected"} <= set(found)
     meta = client.get("/api/meta").json()
-    assert isinstance(meta["counts"], dict) and meta["counts"]["spans"] == {"annotated": 9}
+    assert isinstance(meta["counts"], dict) and meta["counts"]["spans"] == {"annotated": 10}
     assert meta["detection_thresholds"].keys() == {"min_score", "min_frames"}
     page = client.get(f"/recordings/{rid}").text
     assert "Annotated spans" in page and "No detector ran on this recording." in page

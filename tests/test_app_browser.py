@@ -140,8 +140,10 @@ def test_term_with_an_asl_lex_sign(base_url: str, page: Page) -> None:
     assert sign.locator(".gloss").inner_text()
     video = sign.locator("a.sign-video")
     assert video.get_attribute("href").startswith("https://")
-    assert page.locator("ul.links a", has_text="SignASL").get_attribute("href").endswith(
-        "/sign/energy"
+    assert (
+        page.locator("ul.links a", has_text="SignASL")
+        .get_attribute("href")
+        .endswith("/sign/energy")
     )
     fits(page)
     shot(page, "term_sign")
@@ -189,7 +191,11 @@ def test_sign_gap_page(base_url: str, page: Page) -> None:
     rows = page.locator("table.gap tbody tr")
     assert rows.count() >= 5
     assert "phenolphthalein" in page.inner_text("table.gap")
-    assert page.locator("a", has_text="Download as CSV").get_attribute("href").endswith(".csv?limit=1000")
+    assert (
+        page.locator("a", has_text="Download as CSV")
+        .get_attribute("href")
+        .endswith(".csv?limit=1000")
+    )
     fits(page)
     shot(page, "sign_gap")
 

@@ -77,7 +77,7 @@ def test_recording_spans_mark_the_words_they_spell(reader: IndexReader) -> None:
     rec = reader.recording(recording_id("1001", 2, "alice"))
     assert [s["text"] for s in rec["spans"]] == ["NaCl", "phenolphthalein"]
     assert {(s["source"], s["text_source"], s["counted"]) for s in rec["spans"]} == {
-        ("annotated", None, 1)
+        ("annotated", "annotated", 1)
     }
     assert rec["interpreter"] == "Interpreter 1" and rec["interpreter_id"] == "alice"
     spelled = [rec["sentence"][s["char_start"] : s["char_end"]] for s in rec["spans"]]
@@ -146,7 +146,7 @@ def test_dictionary_links_follow_each_sites_url_scheme() -> None:
 def test_local_lexicon_signs_are_stored(reader: IndexReader) -> None:
     chlorophyll = term_of(reader, "chlorophyll")
     assert [(s["entry_id"], s["video_url"]) for s in chlorophyll["signs"]] == [
-        ("A_01_001", "https://vimeo.com/1")
+        ("chlorophyll", "https://vimeo.com/1")
     ]
     assert chlorophyll["n_signs"] == 1
 
@@ -157,7 +157,7 @@ def test_asl_lex_reader_is_tolerant(tmp_path: Path) -> None:
     path = tmp_path / "lex.csv"
     path.write_text(ASL_LEX_CSV, encoding="utf-8")
     entries, problems = read_asl_lex(path)
-    assert [e.entry_id for e in entries] == ["A_01_001", "A_01_002", "A_01_004"]
+    assert [e.entry_id for e in entries] == ["chlorophyll", "acid_2", "titration"]
     assert entries[1].glosses == ("acid", "sour")
     assert entries[2].video_url is None  # a javascript: link is never kept
     assert [(p.line, p.kind) for p in problems] == [(4, "no_gloss")]

@@ -36,7 +36,9 @@ def test_ranges_return_exactly_the_bytes_asked_for(client: TestClient) -> None:
     address = url(VIDEO_RECORDINGS[0])
     whole = client.get(address)
     assert whole.status_code == 200 and whole.content == CLIP
-    assert whole.headers["accept-ranges"] == "bytes" and whole.headers["content-type"] == "video/mp4"
+    assert (
+        whole.headers["accept-ranges"] == "bytes" and whole.headers["content-type"] == "video/mp4"
+    )
     part = client.get(address, headers={"range": "bytes=1000-1999"})
     assert part.status_code == 206 and part.content == CLIP[1000:2000]
     assert part.headers["content-range"] == f"bytes 1000-1999/{len(CLIP)}"

@@ -54,7 +54,7 @@ GLOSS_COLUMNS = (
     "word",
     "english",
 )
-ID_COLUMNS = ("code", "entryid", "lemmaid", "id")
+ID_COLUMNS = ("entryid", "code", "lemmaid", "id")
 MAX_LEXICON_BYTES = 64 * 1024 * 1024
 
 
@@ -140,7 +140,14 @@ def read_asl_lex(path: str | Path) -> tuple[list[LexiconEntry], list[Problem]]:
             "rename the English gloss column to 'Gloss'"
         )
     id_col = next((header.index(name) for name in ID_COLUMNS if name in header), gloss_cols[0])
-    video_col = next((i for i, name in enumerate(header) if "video" in name), None)
+    video_col = next(
+        (i for i, name in enumerate(header) if name == "vimeovideo"),
+        next((i for i, name in enumerate(header) if "video" in name), None),
+    )
+    flag_cols = {
+        flag: next((i for i, name in enumerate(header) if name.startswith(prefix)), None)
+        for flag, prefix in (("loan", "fingerspelledloansign"), ("initialized", "initialized"))
+    }
     entries = []
     for line, cells in enumerate(rows[1:], start=2):
         glosses = [g for col in gloss_cols if col < len(cells) for g in split_glosses(cells[col])]
@@ -150,12 +157,18 @@ def read_asl_lex(path: str | Path) -> tuple[list[LexiconEntry], list[Problem]]:
             continue
         video = cells[video_col].strip() if video_col is not None and video_col < len(cells) else ""
         entry_id = cells[id_col].strip() if id_col < len(cells) else ""
+        flags = {
+            flag: col is not None and col < len(cells) and cells[col].strip() == "1"
+            for flag, col in flag_cols.items()
+        }
         entries.append(
             LexiconEntry(
                 entry_id or glosses[0],
                 tuple(dict.fromkeys(glosses)),
                 video if video.startswith(("http://", "https://")) else None,
                 line,
+                fingerspelled_loan=flags["loan"],
+                initialized=flags["initialized"],
             )
         )
     return entries, problems

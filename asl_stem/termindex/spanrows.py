@@ -64,12 +64,15 @@ def span_row(span: FingerspellingSpan, num_frames: int | None) -> tuple[Any, ...
         return None
     score = _finite(span.score)
     text_score = _finite(span.text_score)
+    text_source = span.text_source
+    if text_source is None and span.text and span.source == "annotated":
+        text_source = "annotated"  # the manifests' annotated texts carry no text_source
     char_start, char_end = span.char_start, span.char_end
     if char_start is None or char_end is None or not 0 <= char_start <= char_end <= MAX_FRAME:
         char_start = char_end = None
     return (
         span.recording_id, span.start_frame, span.end_frame, span.source, score, span.text,
-        span.text_source, text_score, char_start, char_end, span.origin,
+        text_source, text_score, char_start, char_end, span.origin,
     )  # fmt: skip
 
 

@@ -151,9 +151,8 @@ def keypoints_binary(recording_id: RecordingId, request: Request, state: State) 
     return gzip_blob_response(request, blob, etag)
 
 
-@router.api_route(
-    "/api/recordings/{recording_id}/video", methods=["GET", "HEAD"], tags=["recordings"]
-)
+@router.get("/api/recordings/{recording_id}/video", tags=["recordings"])
+@router.head("/api/recordings/{recording_id}/video", include_in_schema=False)
 def video(recording_id: RecordingId, request: Request, state: State) -> Response:
     """The interpreter's video, with HTTP range requests (206)."""
     location = state.reader.video(recording_id)

@@ -58,6 +58,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    app.openapi_version = "3.0.3"  # what the packaged Swagger UI (4.x) renders
     app.state.asl = AppState(reader, NotesStore(notes_path), scorer, cpu_gate(cpu_slots))
     app.mount("/static/swagger", StaticFiles(directory=str(docs.SWAGGER_DIR)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
