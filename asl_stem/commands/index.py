@@ -69,6 +69,13 @@ def register(subparsers: Any) -> None:
         required=True,
         help="article titles to choose on (a validation split of the training articles)",
     )
+    tune.add_argument(
+        "--validation-fraction",
+        type=float,
+        help="use only the recordings the detector held out for validation (its "
+        "data.val_fraction, e.g. 0.15), so it never trained on them",
+    )
+    tune.add_argument("--seed", type=int, default=0, help="the detector's seed_everything")
     tune.set_defaults(func=run_tune)
 
 
@@ -106,7 +113,9 @@ def run_tune(args: argparse.Namespace) -> int:
     from asl_stem.termindex.thresholds import choose_thresholds
 
     try:
-        choice = choose_thresholds(args.manifest_dir, args.spans, args.articles)
+        choice = choose_thresholds(
+            args.manifest_dir, args.spans, args.articles, args.validation_fraction, args.seed
+        )
     except (FileNotFoundError, ValueError) as error:
         log.error("%s", error)
         return 1

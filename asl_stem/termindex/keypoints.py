@@ -18,7 +18,6 @@ f32 (source), num_frames u32 (source), stored frames u32, box x0 y0 width height
 from __future__ import annotations
 
 import gzip
-import hashlib
 import logging
 import math
 import struct
@@ -59,7 +58,7 @@ class Payload:
         )  # fmt: skip
         series = np.ascontiguousarray(self.codes.transpose(1, 2, 0))  # (points, 2, frames)
         deltas = np.diff(series.astype(np.int16), axis=-1, prepend=0).astype(np.uint8)
-        return gzip.compress(header + deltas.tobytes(), compresslevel=9, mtime=0)
+        return gzip.compress(header + deltas.tobytes(), compresslevel=6, mtime=0)
 
     @classmethod
     def from_blob(cls, blob: bytes) -> Payload:
@@ -72,10 +71,6 @@ class Payload:
         series = np.cumsum(deltas, axis=-1, dtype=np.int64) % 256
         codes = series.astype(np.uint8).transpose(2, 0, 1)
         return cls(float(fps), int(stride), int(num_frames), tuple(box), codes)  # type: ignore[arg-type]
-
-    @property
-    def etag(self) -> str:
-        return hashlib.sha256(self.to_blob()).hexdigest()[:20]
 
     def coordinates(self) -> np.ndarray:
         """float32 (frames, 75, 2) normalised image coordinates, NaN where missing."""

@@ -20,6 +20,7 @@ from asl_stem.termindex.keypoints import Payload
 from asl_stem.termindex.lexicon import lexicon_links
 from asl_stem.termindex.schema import SCHEMA_VERSION
 from asl_stem.termindex.videos import VideoLocation
+from asl_stem.terms import Term
 
 MAX_CLIPS = 12
 MAX_OCCURRENCES = 30
@@ -112,6 +113,19 @@ class IndexReader:
             (article_id,),
         )
         return article
+
+    def article_candidates(self, article_id: str) -> dict[str, list[Term]]:
+        """Every scored candidate of an article's sentences, by sentence id, best first."""
+        out: dict[str, list[Term]] = {}
+        for row in self._connection().execute(
+            "SELECT s.id, s.text, c.char_start, c.char_end, c.score FROM sentences s "
+            "JOIN candidates c ON c.sentence_num = s.num WHERE s.article_id = ? "
+            "ORDER BY s.num, c.score DESC, c.char_start, c.char_end",
+            (article_id,),
+        ):
+            sentence_id, text, start, end, score = row
+            out.setdefault(sentence_id, []).append(Term(text[start:end], start, end, score))
+        return out
 
     def terms_by_norm(self, norms: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Term rows keyed by normal form, for those of ``norms`` that the index holds."""

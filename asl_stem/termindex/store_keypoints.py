@@ -6,6 +6,7 @@ recording order), so memory stays that of one recording's keypoints.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -48,11 +49,12 @@ def store_keypoints(
             )
             continue
         blob = payload.to_blob()
+        etag = hashlib.sha256(blob).hexdigest()[:20]
         inserted = connection.execute(
             "INSERT OR IGNORE INTO keypoints VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 recording_id, payload.fps, payload.stride, payload.num_frames,
-                ",".join(f"{v:.6g}" for v in payload.box), payload.etag, blob,
+                ",".join(f"{v:.6g}" for v in payload.box), etag, blob,
             ),
         ).rowcount  # fmt: skip
         if not inserted:

@@ -67,6 +67,10 @@ class SentenceIndexer:
             (Term(c.text, c.char_start, c.char_end, float(s)) for c, s in pairs),
             key=lambda t: (-t.score, t.char_start, t.char_end),
         )
+        self.connection.executemany(
+            "INSERT INTO candidates VALUES (?, ?, ?, ?)",
+            [(sentence["num"], t.char_start, t.char_end, t.score) for t in terms],
+        )
         found: dict[str, tuple[int, int]] = {}
         for term in terms:
             norm = normalise_term(term.text)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from asl_stem.corpus import Corpus
 from asl_stem.corpus.spanfile import read_span_file
+from asl_stem.detect.data import split_validation
 from asl_stem.detect.metrics import span_iou
 from asl_stem.termindex.spanrows import DetectionThresholds
 
@@ -71,12 +72,25 @@ def _f1(
 
 
 def choose_thresholds(
-    manifest_dir: str | Path, spans_file: str | Path, articles: list[str]
+    manifest_dir: str | Path,
+    spans_file: str | Path,
+    articles: list[str],
+    validation_fraction: float | None = None,
+    seed: int = 0,
 ) -> ThresholdChoice:
-    """The thresholds that best match detections to annotations on ``articles`` (titles)."""
+    """The thresholds that best match detections to annotations on ``articles`` (titles).
+
+    With ``validation_fraction``, only the recordings the detector's training held out for
+    validation (``asl_stem.detect.data.split_validation`` with that fraction and seed) are
+    used, so the detector never trained on what the thresholds are chosen on.
+    """
     corpus = Corpus.from_dir(manifest_dir)
     wanted = set(articles)
     rows = [r for r in corpus.annotated_recordings() if r.article in wanted]
+    if validation_fraction is not None:
+        _, held = split_validation([r.recording_id for r in rows], validation_fraction, seed)
+        kept = set(held)
+        rows = [r for r in rows if r.recording_id in kept]
     if not rows:
         raise ValueError(
             f"{manifest_dir}: no annotated recording in the articles {sorted(wanted)}; name "

@@ -61,6 +61,13 @@ def prepare_sentences(
 ) -> dict[str, Any]:
     """Scored sentences (with marks and segments) and the term list, as plain JSON-able dicts."""
     scored = [scorer.score_sentence(text, article=article) for text in sentences]
+    return prepare_scored(reader, sentences, scored)
+
+
+def prepare_scored(
+    reader: IndexReader, sentences: list[str], scored: list[list[Any]]
+) -> dict[str, Any]:
+    """:func:`prepare_sentences` for sentences already scored (the corpus's, at build time)."""
     norms = {normalise_term(t.text) for terms in scored for t in terms}
     known = reader.terms_by_norm(n for n in norms if n)
     best: dict[str, dict[str, Any]] = {}

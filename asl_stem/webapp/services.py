@@ -9,7 +9,12 @@ from fastapi import HTTPException
 
 from asl_stem.termindex.integrity import disk_error
 from asl_stem.webapp.models import NoteIn
-from asl_stem.webapp.prepare import attach_details, prepare_sentences, split_sentences
+from asl_stem.webapp.prepare import (
+    attach_details,
+    prepare_scored,
+    prepare_sentences,
+    split_sentences,
+)
 from asl_stem.webapp.state import AppState
 
 
@@ -17,8 +22,10 @@ def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
     """Prepare one of the corpus's articles (shared by the page and the API)."""
     found = state.reader.article(article_id)
     texts = [sentence["text"] for sentence in found["sentences"]]
-    with state.cpu_gate:
-        result = prepare_sentences(state.reader, state.scorer, texts, found["title"])
+    scored = state.reader.article_candidates(article_id)  # scored when the index was built
+    result = prepare_scored(
+        state.reader, texts, [scored.get(s["id"], []) for s in found["sentences"]]
+    )
     result.update(article_id=found["id"], title=found["title"])
     return attach_details(result, state.reader, state.notes)
 
