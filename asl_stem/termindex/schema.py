@@ -10,7 +10,8 @@ length thresholds, recorded in ``meta``). ``clips`` lists, per term, each record
 it (the span's frames) or signed it (a window estimated from where the term sits in the
 sentence, ``estimated = 1``), with ``basis``: whether that recording's spans are annotated or
 detected. ``candidates`` keeps every scored candidate of every sentence, so the app prepares a
-corpus article without scoring it again. ``videos`` says where a recording's video is on the server (never sent to a client).
+corpus article without scoring it again. ``videos`` says where a recording's video is on the
+server (never sent to a client).
 """
 
 from __future__ import annotations
