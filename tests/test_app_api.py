@@ -245,3 +245,23 @@ def test_app_command_says_what_to_do_without_an_index(tmp_path: Path, caplog) ->
 
     assert main(["app", "--index", str(tmp_path / "x.sqlite")]) == 1
     assert "asl-stem index build" in caplog.text
+
+
+ASL_LEX = Path("/work/shared/data/asl-lex/signdata.csv")
+
+
+@pytest.mark.skipif(not ASL_LEX.is_file(), reason="the shared ASL-LEX 2.0 file is not here")
+def test_a_term_from_the_real_asl_lex_file_shows_its_vimeo_link(tmp_path: Path) -> None:
+    from app_fixtures import write_corpus
+
+    from asl_stem.termindex import build_index
+
+    index = build_index(write_corpus(tmp_path), out=tmp_path / "i.sqlite", lexicon_csv=ASL_LEX)
+    client = TestClient(create_app(index, tmp_path / "n.sqlite", allowed_hosts=["testserver"]))
+    energy = client.get(f"/api/terms/{term_id(client, 'energy')}").json()
+    by_entry = {sign["entry_id"]: sign for sign in energy["signs"]}
+    assert by_entry["energy"]["video_url"] == "https://player.vimeo.com/video/346743925"
+    assert by_entry["energy"]["initialized"] == 1 and by_entry["energy"]["fingerspelled_loan"] == 0
+    page = client.get(f"/terms/{energy['id']}").text
+    assert "https://player.vimeo.com/video/346743925" in page and "initialized" in page
+    assert energy["n_spelled"] == 1  # an interpreter fingerspelled a word ASL-LEX has a sign for

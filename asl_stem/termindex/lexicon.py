@@ -46,6 +46,8 @@ GLOSS_COLUMNS = (
     "entryid",
     "lemmaid",
     "signbankenglishtranslations",
+    "dominanttranslation",
+    "nondominanttranslation",
     "englishtranslations",
     "englishtranslation",
     "englishwflemma",
