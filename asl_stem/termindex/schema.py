@@ -9,7 +9,8 @@ spans always; detected ones only on recordings nobody annotated and above the bu
 length thresholds, recorded in ``meta``). ``clips`` lists, per term, each recording that spelled
 it (the span's frames) or signed it (a window estimated from where the term sits in the
 sentence, ``estimated = 1``), with ``basis``: whether that recording's spans are annotated or
-detected. ``candidates`` keeps every scored candidate of every sentence, so the app prepares a
+detected. ``candidates`` keeps every scored candidate of every sentence (JSON
+``[[char_start, char_end, score], ...]``, one row a sentence), so the app prepares a
 corpus article without scoring it again. ``videos`` says where a recording's video is on the
 server (never sent to a client).
 """
@@ -69,9 +70,10 @@ CREATE TABLE occurrences (
 );
 CREATE INDEX occurrences_term ON occurrences(term_id);
 CREATE INDEX occurrences_sentence ON occurrences(sentence_id);
-CREATE TABLE candidates (
-  sentence_num INTEGER NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
-  score REAL NOT NULL
+CREATE TABLE candidates (sentence_num INTEGER PRIMARY KEY, scored TEXT NOT NULL);
+CREATE TABLE term_interpreters (
+  term_id INTEGER NOT NULL, how TEXT NOT NULL, interpreter TEXT NOT NULL, basis TEXT NOT NULL,
+  n_recordings INTEGER NOT NULL
 );
 CREATE TABLE clips (
   term_id INTEGER NOT NULL, recording_id TEXT NOT NULL, interpreter TEXT NOT NULL,
@@ -79,7 +81,7 @@ CREATE TABLE clips (
   start_frame INTEGER, end_frame INTEGER, estimated INTEGER NOT NULL,
   basis TEXT NOT NULL CHECK (basis IN ('annotated', 'detected')), score REAL
 );
-CREATE INDEX clips_term ON clips(term_id, how);
+CREATE INDEX clips_term ON clips(term_id, how, basis, recording_id);
 CREATE TABLE lexicon (
   term_id INTEGER NOT NULL, source TEXT NOT NULL, entry_id TEXT NOT NULL, lemma TEXT,
   gloss TEXT NOT NULL, match TEXT NOT NULL, video_url TEXT, signbank_url TEXT,
@@ -106,7 +108,7 @@ INSERT INTO terms_fts(terms_fts) VALUES ('optimize');
 INSERT INTO sentences_fts(sentences_fts) VALUES ('optimize');
 CREATE INDEX terms_gap ON terms(n_spelled DESC, n_signed);
 CREATE INDEX clips_recording ON clips(recording_id);
-CREATE INDEX candidates_sentence ON candidates(sentence_num);
+CREATE INDEX term_interpreters_term ON term_interpreters(term_id, how);
 """
 
 

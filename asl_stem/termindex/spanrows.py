@@ -36,12 +36,13 @@ SPAN_COLUMNS = (
 class DetectionThresholds:
     """The least detector score and length (frames) a detected span needs to be counted.
 
-    Defaults chosen by ``asl-stem index tune`` on a validation split of the demo's training
-    articles (see docs/app.md, "Which detections count"); the build records the values used.
+    Defaults chosen by ``asl-stem index tune --validation-fraction 0.15`` on the recordings the
+    demo's detector held out for validation in its training articles (synthetic video; see
+    docs/app.md, "Which detections count"); the build records the values used.
     """
 
-    min_score: float = 0.5
-    min_frames: int = 8
+    min_score: float = 0.75
+    min_frames: int = 24
 
     def counts(self, span: FingerspellingSpan | dict[str, Any], annotated: bool) -> bool:
         source = _get(span, "source")

@@ -11,6 +11,7 @@ does not grow with the corpus; the per-term counts are summed in SQL at the end.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -67,9 +68,9 @@ class SentenceIndexer:
             (Term(c.text, c.char_start, c.char_end, float(s)) for c, s in pairs),
             key=lambda t: (-t.score, t.char_start, t.char_end),
         )
-        self.connection.executemany(
-            "INSERT INTO candidates VALUES (?, ?, ?, ?)",
-            [(sentence["num"], t.char_start, t.char_end, t.score) for t in terms],
+        scored = [[t.char_start, t.char_end, round(t.score, 4)] for t in terms]
+        self.connection.execute(
+            "INSERT INTO candidates VALUES (?, ?)", (sentence["num"], json.dumps(scored))
         )
         found: dict[str, tuple[int, int]] = {}
         for term in terms:
@@ -248,6 +249,9 @@ UPDATE terms SET
   n_signed_annotated = c.ga, n_signed_detected = c.gd
 FROM clip_counts c WHERE c.term_id = terms.id;
 DROP TABLE clip_counts;
+INSERT INTO term_interpreters
+  SELECT term_id, how, interpreter, MIN(basis), COUNT(DISTINCT recording_id) FROM clips
+  GROUP BY term_id, how, interpreter;
 """
 
 
