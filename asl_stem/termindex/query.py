@@ -74,6 +74,11 @@ class IndexReader:
                 f"{SCHEMA_VERSION}; rebuild it with `asl-stem index build`"
             )
         self.labels = {row["id"]: row["label"] for row in self._all("SELECT * FROM interpreters")}
+        self.playable = bool(
+            self._one(
+                "SELECT EXISTS (SELECT 1 FROM keypoints) OR EXISTS (SELECT 1 FROM videos) AS p"
+            )["p"]
+        )  # nothing to play: the prepare view asks for no clips
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -197,7 +202,7 @@ class IndexReader:
             who = {"id": row["interpreter"], "label": self.label(row["interpreter"]),
                    "basis": row["basis"]}  # fmt: skip
             out[row["term_id"]][f"{row['how']}_interpreters"].append(who)
-        for term_id in ids:
+        for term_id in ids if self.playable else ():
             out[term_id]["signed_clips"] = self._all(
                 f"SELECT {CLIP_COLUMNS} FROM clips c {CLIP_JOINS} WHERE c.term_id = ? "
                 "AND c.how = 'signed' AND (k.recording_id IS NOT NULL OR v.recording_id IS NOT "
