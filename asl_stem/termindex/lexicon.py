@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -97,6 +98,12 @@ class GlossLexicon:
 
 def lexicon_links(term: str) -> list[dict[str, str]]:
     """The dictionary deep links for ``term``: ``[{"site", "url"}]`` in the table's order."""
+    return list(_links(term))
+
+
+@lru_cache(maxsize=16384)
+def _links(term: str) -> tuple[dict[str, str], ...]:
+    """The links, computed once a term (the dicts are shared: read them, never change them)."""
     norm = normalise_term(term)
     slug = quote(re.sub(r"[^0-9a-z]+", "-", norm).strip("-"))
     single = slug if norm and " " not in norm else ""
@@ -107,11 +114,11 @@ def lexicon_links(term: str) -> list[dict[str, str]]:
         "word": single,
         "letter": single[:1],
     }
-    return [
+    return tuple(
         {"site": site, "url": pattern.format(**values)}
         for site, pattern in LINK_PATTERNS.items()
         if slug and (single or "{word}" not in pattern)
-    ]
+    )
 
 
 def split_glosses(cell: str) -> list[str]:

@@ -1,5 +1,8 @@
 """The JSON API: the same data as the pages, for scripts and other tools.
 
+Routes return their JSON directly (``JSONResponse``): the data are plain dicts from the index,
+and FastAPI's validation of a declared return type would cost more than the query.
+
 Every span says where it came from (``source``: annotated/detected, with the detector's
 ``score``; ``text_source``: annotated/aligned/read, with ``text_score``), every clip whether its
 recording's spans are annotated or detected (``basis``), and term counts are split by source.
@@ -14,7 +17,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from asl_stem.layout import HAND_BONES, LEFT_HAND, NUM_BODY_POINTS, POSE, POSE_BONES, RIGHT_HAND
 from asl_stem.webapp.media import gzip_blob_response, video_response
@@ -46,49 +49,49 @@ def healthz() -> dict[str, bool]:
 
 
 @router.get("/api/meta", tags=["meta"])
-def meta(state: State) -> dict[str, Any]:
+def meta(state: State) -> Response:
     """How and when the index was built: counts, sources, the thresholds detections met."""
     found = state.reader.meta()
     found.pop("problems", None)
-    return found
+    return JSONResponse(found)
 
 
 @router.get("/api/articles", tags=["articles"])
-def articles(state: State) -> list[dict[str, Any]]:
+def articles(state: State) -> Response:
     """Every article of the corpus."""
-    return state.reader.articles()
+    return JSONResponse(state.reader.articles())
 
 
 @router.get("/api/articles/{article_id}", tags=["articles"])
-def article(article_id: ArticleId, state: State) -> dict[str, Any]:
+def article(article_id: ArticleId, state: State) -> Response:
     """An article and its sentences."""
-    return state.reader.article(article_id)
+    return JSONResponse(state.reader.article(article_id))
 
 
 @router.get("/api/articles/{article_id}/prepare", tags=["prepare"])
-def prepare_article(article_id: ArticleId, state: State) -> dict[str, Any]:
+def prepare_article(article_id: ArticleId, state: State) -> Response:
     """An article's terms, scored and looked up in the corpus."""
-    return prepare_corpus_article(state, article_id)
+    return JSONResponse(prepare_corpus_article(state, article_id))
 
 
 @router.post("/api/prepare", tags=["prepare"])
-def prepare_text(body: PrepareIn, state: State) -> dict[str, Any]:
+def prepare_text(body: PrepareIn, state: State) -> Response:
     """Pasted text's terms, scored and looked up in the corpus."""
-    return prepare_pasted(state, body.text, body.article)
+    return JSONResponse(prepare_pasted(state, body.text, body.article))
 
 
 @router.get("/api/terms/{term_id}", tags=["terms"])
-def term(term_id: TermId, state: State) -> dict[str, Any]:
+def term(term_id: TermId, state: State) -> Response:
     """A term: counts by source, interpreters, clips, occurrences, links, signs, notes."""
     detail = state.reader.term(term_id)
     detail["notes"] = state.notes.for_term(detail["norm"])
-    return detail
+    return JSONResponse(detail)
 
 
 @router.get("/api/terms/{term_id}/notes", tags=["notes"])
-def notes(term_id: TermId, state: State) -> list[dict[str, Any]]:
+def notes(term_id: TermId, state: State) -> Response:
     """Interpreters' notes on a term, newest first."""
-    return state.notes.for_term(state.reader.term(term_id)["norm"])
+    return JSONResponse(state.notes.for_term(state.reader.term(term_id)["norm"]))
 
 
 @router.post("/api/terms/{term_id}/notes", tags=["notes"], status_code=201)
@@ -98,16 +101,16 @@ def add_note(term_id: TermId, body: NoteIn, state: State) -> dict[str, Any]:
 
 
 @router.get("/api/search", tags=["search"])
-def search(q: SearchText, state: State) -> dict[str, list[dict[str, Any]]]:
+def search(q: SearchText, state: State) -> Response:
     """Terms and sentences matching every word of ``q`` (prefixes)."""
-    return state.reader.search(q)
+    return JSONResponse(state.reader.search(q))
 
 
 @router.get("/api/sign-gap", tags=["terms"])
-def sign_gap(state: State, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+def sign_gap(state: State, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Terms by how often interpreters fingerspell them, with how often they signed them
     instead and whether the lexicon has a sign."""
-    return state.reader.sign_gap(limit, offset)
+    return JSONResponse(state.reader.sign_gap(limit, offset))
 
 
 @router.get("/api/sign-gap.csv", tags=["terms"])
@@ -123,9 +126,9 @@ def sign_gap_csv(state: State, limit: Limit = 1000, offset: Offset = 0) -> Respo
 
 
 @router.get("/api/recordings/{recording_id}", tags=["recordings"])
-def recording(recording_id: RecordingId, state: State) -> dict[str, Any]:
+def recording(recording_id: RecordingId, state: State) -> Response:
     """A recording: sentence, interpreter, every span with its source."""
-    return state.reader.recording(recording_id)
+    return JSONResponse(state.reader.recording(recording_id))
 
 
 @router.get("/api/skeleton", tags=["recordings"])
@@ -137,11 +140,11 @@ def skeleton() -> Response:
 
 
 @router.get("/api/recordings/{recording_id}/keypoints", tags=["recordings"])
-def keypoints(recording_id: RecordingId, state: State) -> dict[str, Any]:
+def keypoints(recording_id: RecordingId, state: State) -> Response:
     """Playback keypoints as JSON (for scripts): frames of flat (x, y) lists over 75 points."""
     data = state.reader.keypoints(recording_id).to_json()
     data["bones"] = BONES
-    return data
+    return JSONResponse(data)
 
 
 @router.get("/api/recordings/{recording_id}/keypoints.bin", tags=["recordings"])

@@ -70,7 +70,7 @@ def prepare_scored(
     """:func:`prepare_sentences` for sentences already scored (the corpus's, at build time)."""
     norms = {normalise_term(t.text) for terms in scored for t in terms}
     known = reader.terms_by_norm(n for n in norms if n)
-    best: dict[str, dict[str, Any]] = {}
+    best: dict[str, Any] = {}
     out_sentences = []
     for text, terms in zip(sentences, scored, strict=True):
         marks = []
@@ -92,9 +92,10 @@ def prepare_scored(
             norm = normalise_term(term.text)
             row = known.get(norm)
             keep = term.score >= LIST_MIN_SCORE or (row is not None and row["n_spelled"] > 0)
-            if norm and keep and (norm not in best or term.score > best[norm]["score"]):
-                best[norm] = _term_entry(term, norm, row)
-    listed = sorted(best.values(), key=lambda entry: (-entry["score"], entry["norm"]))
+            if norm and keep and (norm not in best or term.score > best[norm].score):
+                best[norm] = term
+    listed = [_term_entry(term, norm, known.get(norm)) for norm, term in best.items()]
+    listed.sort(key=lambda entry: (-entry["score"], entry["norm"]))
     return {"sentences": out_sentences, "terms": listed}
 
 
