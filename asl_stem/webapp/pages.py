@@ -28,6 +28,7 @@ from asl_stem.webapp.state import State
 
 router = APIRouter(include_in_schema=False)
 GAP_PAGE = 100
+DETAILED = 40  # terms of a prepare page shown with every link (and clips); the rest in brief
 
 
 @router.get("/")
@@ -51,7 +52,8 @@ def _home(
 
 @router.get("/articles/{article_id}")
 def prepare_article(request: Request, article_id: ArticleId, state: State) -> Response:
-    return page(request, "prepare.html", result=prepare_corpus_article(state, article_id))
+    result = prepare_corpus_article(state, article_id)
+    return page(request, "prepare.html", result=result, detailed=DETAILED)
 
 
 @router.post("/prepare")
@@ -95,7 +97,7 @@ async def prepare_pasted(
         message = "paste some English text or choose a .txt file, then press Prepare"
         return _home(request, state, 422, message, text, title)
     result = prepare_pasted_text(state, text, title.strip() or None)
-    return page(request, "prepare.html", result=result)
+    return page(request, "prepare.html", result=result, detailed=DETAILED)
 
 
 def _term_id(value: str) -> int | None:
