@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -26,19 +27,28 @@ from asl_stem.corpus.csvtable import decode_text, normalise_header
 from asl_stem.problems import Problem
 from asl_stem.termindex.text import normalise_term
 
-# site name -> URL pattern; {q} is the URL-encoded term, {slug} a lower-case hyphenated form.
+# One table of sign-dictionary links, each from the site's own URL scheme. {q}: the term
+# URL-encoded; {slug}: lower case, words joined by hyphens; {word}: a single lower-case word
+# (sites whose URLs name one word are left out for phrases); {letter}: its first letter.
+# Handspeak searches with a POST form only, so its dictionary page is linked, not a query.
+# DeafTEC's STEM dictionary has entry pages only for the terms it holds, which cannot be known
+# here, so it is left out rather than linked to pages that may not exist.
 LINK_PATTERNS: dict[str, str] = {
+    "SignASL": "https://www.signasl.org/sign/{slug}",
     "ASLCore": "https://aslcore.org/search/?query={q}",
     "ASL Signbank": "https://aslsignbank.haskins.yale.edu/signs/search/?keyword={q}",
-    "SignASL": "https://www.signasl.org/sign/{slug}",
-    "Handspeak": "https://www.handspeak.com/word/search/?q={q}",
-    "DeafTEC STEM dictionary": "https://deaftec.org/stem-dictionary/?s={q}",
+    "Lifeprint": "https://www.lifeprint.com/asl101/pages-signs/{letter}/{word}.htm",
+    "Signing Savvy": "https://www.signingsavvy.com/search/{q_path}",
+    "Spread the Sign": "https://www.spreadthesign.com/en.us/search/?q={q}",
+    "Handspeak (dictionary)": "https://www.handspeak.com/word/",
 }
 
 GLOSS_COLUMNS = (
     "entryid",
     "lemmaid",
     "signbankenglishtranslations",
+    "dominanttranslation",
+    "nondominanttranslation",
     "englishtranslations",
     "englishtranslation",
     "englishwflemma",
@@ -47,7 +57,7 @@ GLOSS_COLUMNS = (
     "word",
     "english",
 )
-ID_COLUMNS = ("code", "entryid", "lemmaid", "id")
+ID_COLUMNS = ("entryid", "code", "lemmaid", "id")
 MAX_LEXICON_BYTES = 64 * 1024 * 1024
 
 
@@ -59,16 +69,56 @@ class LexiconEntry:
     glosses: tuple[str, ...]
     video_url: str | None
     line: int
+    lemma_id: str = ""
+    fingerspelled_loan: bool = False
+    initialized: bool = False
+    signbank_annotation_id: str | None = None
+    signbank_reference_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GlossMatch:
+    sign: LexiconEntry
+    kind: str = "translation"
+    lemmatised: bool = False
+
+
+@dataclass
+class GlossLexicon:
+    """Entries answering to their glosses' normal forms (exact matches only)."""
+
+    entries: list[LexiconEntry]
+    source: str
+    problems: list[Problem]
+
+    def lookup(self, term: str) -> list[GlossMatch]:
+        key = normalise_term(term)
+        return [GlossMatch(e) for e in self.entries if key and key in e.glosses]
 
 
 def lexicon_links(term: str) -> list[dict[str, str]]:
-    """The dictionary deep links for ``term``: ``[{"site", "url"}]`` in a fixed order."""
-    slug = quote(re.sub(r"[^0-9a-z]+", "-", normalise_term(term)).strip("-"))
-    q = quote_plus(term.strip())
-    return [
-        {"site": site, "url": pattern.format(q=q, slug=slug)}
+    """The dictionary deep links for ``term``: ``[{"site", "url"}]`` in the table's order."""
+    return list(_links(term))
+
+
+@lru_cache(maxsize=16384)
+def _links(term: str) -> tuple[dict[str, str], ...]:
+    """The links, computed once a term (the dicts are shared: read them, never change them)."""
+    norm = normalise_term(term)
+    slug = quote(re.sub(r"[^0-9a-z]+", "-", norm).strip("-"))
+    single = slug if norm and " " not in norm else ""
+    values = {
+        "q": quote_plus(term.strip()),
+        "q_path": quote(term.strip(), safe=""),
+        "slug": slug,
+        "word": single,
+        "letter": single[:1],
+    }
+    return tuple(
+        {"site": site, "url": pattern.format(**values)}
         for site, pattern in LINK_PATTERNS.items()
-    ]
+        if slug and (single or "{word}" not in pattern)
+    )
 
 
 def split_glosses(cell: str) -> list[str]:
@@ -99,7 +149,14 @@ def read_asl_lex(path: str | Path) -> tuple[list[LexiconEntry], list[Problem]]:
             "rename the English gloss column to 'Gloss'"
         )
     id_col = next((header.index(name) for name in ID_COLUMNS if name in header), gloss_cols[0])
-    video_col = next((i for i, name in enumerate(header) if "video" in name), None)
+    video_col = next(
+        (i for i, name in enumerate(header) if name == "vimeovideo"),
+        next((i for i, name in enumerate(header) if "video" in name), None),
+    )
+    flag_cols = {
+        flag: next((i for i, name in enumerate(header) if name.startswith(prefix)), None)
+        for flag, prefix in (("loan", "fingerspelledloansign"), ("initialized", "initialized"))
+    }
     entries = []
     for line, cells in enumerate(rows[1:], start=2):
         glosses = [g for col in gloss_cols if col < len(cells) for g in split_glosses(cells[col])]
@@ -109,12 +166,18 @@ def read_asl_lex(path: str | Path) -> tuple[list[LexiconEntry], list[Problem]]:
             continue
         video = cells[video_col].strip() if video_col is not None and video_col < len(cells) else ""
         entry_id = cells[id_col].strip() if id_col < len(cells) else ""
+        flags = {
+            flag: col is not None and col < len(cells) and cells[col].strip() == "1"
+            for flag, col in flag_cols.items()
+        }
         entries.append(
             LexiconEntry(
                 entry_id or glosses[0],
                 tuple(dict.fromkeys(glosses)),
                 video if video.startswith(("http://", "https://")) else None,
                 line,
+                fingerspelled_loan=flags["loan"],
+                initialized=flags["initialized"],
             )
         )
     return entries, problems

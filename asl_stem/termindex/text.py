@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_term(text: str) -> str:
     """ASCII lower-case letters and digits, single-spaced: 'Brønsted–Lowry' -> 'bronsted lowry'."""
     decomposed = unicodedata.normalize("NFKD", text)
