@@ -19,7 +19,10 @@ from asl_stem.annotations import ALIASES, AnnotationRow, read_annotations
 from asl_stem.atomic import read_jsonl, write_jsonl
 from asl_stem.csvtable import iter_fields, read_table
 from asl_stem.problems import Problem, count_by_kind
-from asl_stem.terms.scorer import TermScorer, fit_scorer, load_default_scorer
+from asl_stem.terms.features import ArticleContext
+from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.lexicon import Lexicon, read_lexicon
+from asl_stem.terms.scorer import TermScorer, load_default_scorer
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +78,33 @@ def read_sentences(path: str | Path) -> list[SentenceRow]:
     return rows
 
 
-def load_scorer(path: str | Path | None) -> TermScorer:
-    """The scorer saved at ``path``, or the packaged default when None."""
-    return load_default_scorer() if path is None else TermScorer.load(path)
+def load_lexicon(path: str | Path | None) -> Lexicon | None:
+    """The ASL-LEX file at ``path`` (its bad rows logged and counted), or None."""
+    if path is None:
+        return None
+    lexicon = read_lexicon(path)
+    _report(path, lexicon.problems, len(lexicon))
+    logger.info("%s: %d signs", path, len(lexicon))
+    return lexicon
 
 
-def fit_from_csvs(paths: Sequence[str | Path], out: str | Path) -> TermScorer:
+def load_scorer(path: str | Path | None, lexicon: Lexicon | None = None) -> TermScorer:
+    """The scorer saved at ``path``, or the packaged one (with or without lexicon features,
+    as ``lexicon`` is given) when None."""
+    if path is None:
+        return load_default_scorer(lexicon)
+    return TermScorer.load(path, lexicon)
+
+
+def fit_from_csvs(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    lexicon: Lexicon | None = None,
+    **fit_options: Any,
+) -> TermScorer:
     """Fit a scorer on the rows of annotation CSVs and save it as JSON at ``out``."""
     rows = read_rows(paths)
-    scorer = fit_scorer(rows)
+    scorer = fit_scorer(rows, lexicon=lexicon, **fit_options)
     scorer.save(out)
     logger.info("wrote %s (%d rows, %d articles)", out, len(rows), len({r.article for r in rows}))
     return scorer
@@ -93,16 +114,27 @@ def predict_file(csv: str | Path, out: str | Path, scorer: TermScorer) -> int:
     """Score every candidate of every row's sentence; one JSON line per row. Returns the count."""
     rows = read_sentences(csv)
     cache: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    contexts = _contexts(rows)
 
     def lines() -> Iterator[dict[str, Any]]:
         for row in tqdm(rows, desc="terms predict", unit="row"):
             key = (row.sentence, row.article)
             if key not in cache:
-                terms = scorer.score_sentence(row.sentence, article=row.article)
+                context = contexts.get(row.article) if row.article else None
+                terms = scorer.score_sentence(row.sentence, article=row.article, context=context)
                 cache[key] = [term.to_dict() for term in terms]
             yield {"filename": row.filename, "sentence": row.sentence, "terms": cache[key]}
 
     return write_jsonl(out, lines())
+
+
+def _contexts(rows: Sequence[SentenceRow | AnnotationRow]) -> dict[str, ArticleContext]:
+    """Each named article's sentences in the file, as its context (its term weights)."""
+    sentences: dict[str, list[str]] = {}
+    for row in rows:
+        if row.article:
+            sentences.setdefault(row.article, []).append(row.sentence)
+    return {article: ArticleContext.from_sentences(s) for article, s in sentences.items()}
 
 
 def read_detections(path: str | Path) -> tuple[dict[str, list[tuple[int, int]]], list[Problem]]:
@@ -132,6 +164,7 @@ def align_file(
         detections, problems = read_detections(spans)
         _report(spans, problems, len(detections))
     missing = 0
+    contexts = _contexts(rows)
 
     def lines() -> Iterator[dict[str, Any]]:
         nonlocal missing
@@ -146,7 +179,9 @@ def align_file(
                     "%s:%d: no detections for %s; row left out", csv, row.line, row.recording_id
                 )
                 continue
-            aligned = scorer.align(row.sentence, pairs, article=row.article or None)
+            article = row.article or None
+            context = contexts.get(row.article) if article else None
+            aligned = scorer.align(row.sentence, pairs, article=article, context=context)
             yield {"filename": row.filename, "spans": [span.to_dict() for span in aligned]}
 
     written = write_jsonl(out, lines())
@@ -155,8 +190,26 @@ def align_file(
     return written
 
 
-def evaluate_files(paths: Sequence[str | Path]) -> dict[str, Any]:
-    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline."""
-    from asl_stem.terms.evaluate import cross_validate
+def evaluate_files(
+    paths: Sequence[str | Path],
+    lexicon: Lexicon | None = None,
+    *,
+    learning_curve: bool = False,
+    **fit_options: Any,
+) -> dict[str, Any]:
+    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline
+    (and, with ``learning_curve``, the figures by number of training articles);
+    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
+    from functools import partial
 
-    return cross_validate(read_rows(paths))
+    from asl_stem.terms.evaluate import cross_validate
+    from asl_stem.terms.learning import learning_curve as curve
+
+    rows = read_rows(paths)
+    fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
+    report = cross_validate(rows, fit=fit)
+    report["lexicon"] = lexicon.source if lexicon is not None else None
+    report["fit_options"] = fit_options
+    if learning_curve:
+        report["learning_curve"] = curve(rows, fit=fit)
+    return report
