@@ -66,7 +66,7 @@ def _lexicon_flag(parser: argparse.ArgumentParser) -> None:
 
 def _model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", choices=("logistic", "boosting"), default="logistic", help="model to fit"
+        "--model", choices=("logistic", "boosting"), default="boosting", help="model to fit"
     )
     parser.add_argument(
         "--calibration",

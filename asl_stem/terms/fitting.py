@@ -36,7 +36,7 @@ GRIDS: dict[str, list[dict[str, Any]]] = {
     "logistic": [{"C": c} for c in (0.01, 0.03, 0.1, 0.3, 1.0)],
     "boosting": [
         {"n_estimators": n, "max_depth": depth, "learning_rate": 0.05}
-        for n in (100, 300)
+        for n in (100, 200, 300)
         for depth in (2, 3)
     ],
 }
@@ -130,11 +130,15 @@ def train_model(kind: str, params: dict[str, Any], x: np.ndarray, y: np.ndarray)
         fitted = LogisticRegression(C=params["C"], max_iter=5000).fit((x - mean) / scale, y)
         return LinearModel(mean, scale, fitted.coef_[0].copy(), float(fitted.intercept_[0]))
     if kind == "boosting":
-        from sklearn.ensemble import GradientBoostingClassifier
-
-        boosted = GradientBoostingClassifier(random_state=0, subsample=0.8, **params).fit(x, y)
-        return _trees(boosted, float(np.clip(y.mean(), 1e-6, 1 - 1e-6)))
+        return _boost(params, x, y)
     raise ValueError(f"unknown model {kind!r}; expected one of {', '.join(GRIDS)}")
+
+
+def _boost(params: dict[str, Any], x: np.ndarray, y: np.ndarray) -> TreeModel:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    boosted = GradientBoostingClassifier(random_state=0, subsample=0.8, **params).fit(x, y)
+    return _trees(boosted, float(np.clip(y.mean(), 1e-6, 1 - 1e-6)))
 
 
 def _trees(boosted: Any, prior: float) -> TreeModel:
@@ -183,6 +187,27 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
+def grid_logits(
+    kind: str, grid: Sequence[dict[str, Any]], x: np.ndarray, y: np.ndarray, test: np.ndarray
+) -> list[np.ndarray]:
+    """Logits of ``test`` for every grid point. Boosting fits each tree shape once, at its
+    largest number of trees, and reads the smaller sizes off its first trees."""
+    if kind != "boosting":
+        return [train_model(kind, params, x, y).logits(test) for params in grid]
+    out: list[np.ndarray] = [np.zeros(0)] * len(grid)
+    shapes: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for index, params in enumerate(grid):
+        shapes[tuple(sorted((k, v) for k, v in params.items() if k != "n_estimators"))].append(
+            index
+        )
+    for shape, indices in shapes.items():
+        largest = max(grid[i]["n_estimators"] for i in indices)
+        model = _boost({**dict(shape), "n_estimators": largest}, x, y)
+        for i in indices:
+            out[i] = model.first(grid[i]["n_estimators"]).logits(test)
+    return out
+
+
 def _log_loss(y: np.ndarray, logits: np.ndarray) -> float:
     p = np.clip(sigmoid(logits), 1e-9, 1 - 1e-9)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -202,9 +227,10 @@ def inner_predictions(
         if len(set(ex.labels[~test].tolist())) < 2:
             return None
         x = ex.design(a for a in articles if a != held)
-        for logits, params in zip(out, grid, strict=True):
-            model = train_model(kind, params, x[~test], ex.labels[~test])
-            logits[test] = model.logits(x[test])
+        for logits, held_logits in zip(
+            out, grid_logits(kind, grid, x[~test], ex.labels[~test], x[test]), strict=True
+        ):
+            logits[test] = held_logits
     return out
 
 
@@ -212,7 +238,7 @@ def fit_scorer(
     rows: Sequence[LabelledRow],
     *,
     lexicon: Lexicon | None = None,
-    model: ModelKind = "logistic",
+    model: ModelKind = "boosting",
     calibration: CalibrationKind = "platt",
     article_titles: bool = True,
 ) -> TermScorer:

@@ -74,6 +74,10 @@ class TreeModel:
             total += self.rate * tree["value"][node]
         return total
 
+    def first(self, n: int) -> TreeModel:
+        """The model of the first ``n`` trees (what boosting had after ``n`` rounds)."""
+        return TreeModel(self.init, self.rate, self.trees[:n])
+
     def to_dict(self) -> dict[str, Any]:
         trees = [{key: array.tolist() for key, array in tree.items()} for tree in self.trees]
         return {"kind": "boosting", "init": self.init, "rate": self.rate, "trees": trees}
