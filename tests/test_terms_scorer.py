@@ -161,3 +161,14 @@ def test_an_article_context_weighs_terms_the_article_repeats(fitted: TermScorer)
     assert by_article[1] == fitted.score_sentence(sentences[1], article="Tensors", context=context)
     alone = ArticleContext.from_sentences(sentences[:1])
     assert context.features("tensor", 3.0)[0] > alone.features("tensor", 3.0)[0]
+
+
+def test_a_sentence_without_its_article_is_one_sentence_of_a_typical_article(
+    fitted: TermScorer,
+) -> None:
+    # the fixture's articles have 4 sentences of 5 to 8 words
+    assert 20 <= fitted.article_words <= 30
+    sentence = "The tensor is symmetric."
+    typical = ArticleContext.alone(sentence, fitted.article_words)
+    assert typical.n_words == fitted.article_words and typical.counts["tensor"] == 1
+    assert fitted.score_sentence(sentence) == fitted.score_sentence(sentence, context=typical)

@@ -116,7 +116,7 @@ class ArticleContext:
     """The article's text as counts: in how many of its sentences each term key occurs.
 
     Built from the article's distinct sentences (all of them, unlabelled: an interpreter has
-    the article before the lecture). Without one, a sentence is its own article.
+    the article before the lecture). Without one, see :meth:`alone`.
     """
 
     counts: Mapping[str, int]
@@ -131,6 +131,12 @@ class ArticleContext:
             counts.update({term_key(c.text) for c in found})
             n_words += sum(1 for c in found if c.kind == "word")
         return cls(counts, n_words)
+
+    @classmethod
+    def alone(cls, sentence: str, n_words: int) -> ArticleContext:
+        """A sentence whose article is unknown, taken as one sentence of an article of
+        ``n_words`` words (a typical one), so its terms are not mistaken for key terms."""
+        return cls(cls.from_sentences([sentence]).counts, n_words)
 
     def features(self, key: str, value: float) -> list[float]:
         """(log count, keyness, common word repeated) for a key of Zipf frequency ``value``.

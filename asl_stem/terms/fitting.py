@@ -56,6 +56,7 @@ class Examples:
     articles: np.ndarray
     spelled: dict[str, Counter[str]]
     seen: dict[str, Counter[str]]
+    article_words: dict[str, int]
 
     def design(self, fitting: Iterable[str]) -> np.ndarray:
         """Feature matrix whose corpus columns count the ``fitting`` articles only, each
@@ -117,6 +118,7 @@ def examples(
         np.asarray(articles, dtype=object),
         dict(spelled),
         dict(seen),
+        {article: context.n_words for article, context in contexts.items()},
     )
 
 
@@ -291,6 +293,7 @@ def fit_scorer(
         _fit_aligner(rows),
         lexicon,
         info,
+        int(np.median(list(ex.article_words.values()))),
     )
 
 

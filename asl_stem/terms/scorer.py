@@ -33,6 +33,9 @@ from asl_stem.terms.models import Calibrator, Model, model_from_dict
 FORMAT = "asl-stem-term-scorer"
 SCHEMA = 2
 DEFAULT_THRESHOLD = 0.5
+# Words of an article assumed when a sentence comes without its article (fitting stores the
+# median of the fitting articles instead).
+DEFAULT_ARTICLE_WORDS = 500
 PACKAGED = {False: "term_scorer.json", True: "term_scorer_lexicon.json"}
 
 
@@ -74,6 +77,7 @@ class TermScorer:
     aligner: AlignerParams = field(default_factory=AlignerParams)
     lexicon: Lexicon | None = None
     fit_info: dict[str, Any] | None = None
+    article_words: int = DEFAULT_ARTICLE_WORDS
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -98,6 +102,7 @@ class TermScorer:
                 "signdata.csv), or use a scorer fitted without a lexicon"
             )
         lexicon = self.lexicon if self.uses_lexicon else None
+        context = context or ArticleContext.alone(sentence, self.article_words)
         text = sentence_features(sentence, found, article=article, context=context, lexicon=lexicon)
         corpus = [self.corpus.features(term_key(c.text)) for c in found]
         return np.hstack([np.asarray(text, dtype=float), np.asarray(corpus, dtype=float)])
@@ -112,7 +117,8 @@ class TermScorer:
         """The sentence's candidates in sentence order and their scores.
 
         :param article: the article title; :param context: the whole article's text
-            (:meth:`ArticleContext.from_sentences`); without it the sentence stands alone.
+            (:meth:`ArticleContext.from_sentences`); without it the sentence is taken as one
+            sentence of an article of typical length (``article_words``).
         """
         found = candidates(sentence)
         if not found:
@@ -164,6 +170,7 @@ class TermScorer:
             "calibration": self.calibrator.to_dict(),
             "threshold": self.threshold,
             "fit": self.fit_info or {},
+            "article_words": self.article_words,
             "corpus_prior": self.corpus.prior,
             "aligner": self.aligner.to_dict(),
             "corpus": {key: list(value) for key, value in sorted(self.corpus.counts.items())},
@@ -198,6 +205,7 @@ class TermScorer:
             float(data["threshold"]),
             AlignerParams.from_dict(data["aligner"]),
             fit_info=data.get("fit") or None,
+            article_words=int(data.get("article_words", DEFAULT_ARTICLE_WORDS)),
         )
 
     @classmethod
