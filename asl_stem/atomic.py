@@ -52,6 +52,18 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
         handle.write("\n")
 
 
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """The JSON value of a file; ``ValueError`` naming the file when it is not JSON."""
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}: not valid JSON ({error.msg}, line {error.lineno}); the file may be "
+                "truncated or not the one meant"
+            ) from error
+
+
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
     """Write one JSON object per line (gzip for .gz names), atomically; return the count."""
     count = 0

@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from asl_stem.atomic import read_jsonl, write_jsonl
-
 log = logging.getLogger(__name__)
 
 CPU_CONFIG = Path(__file__).resolve().parents[1] / "models" / "detector-cpu.yaml"
@@ -69,9 +67,9 @@ def run_demo(
     epochs: int | None = None,
 ) -> str:
     """Run the whole pipeline into ``out``; return the evaluation table (Markdown)."""
+    from asl_stem.corpus.recipe import prepare_asl_stem
     from asl_stem.extract.run import extract
     from asl_stem.extract.work import ExtractSettings
-    from asl_stem.ingest import ingest
     from asl_stem.synth.corpus import write_demo_corpus
 
     paths = DemoPaths(Path(out))
@@ -80,7 +78,7 @@ def run_demo(
         paths.corpus, articles=articles, interpreters=interpreters, seed=seed, workers=workers
     )
     log.info("2/7 ingest -> %s", paths.manifests)
-    result = ingest(paths.corpus, paths.manifests, workers=workers)
+    result = prepare_asl_stem(paths.corpus, out=paths.manifests, workers=workers)
     if result.problems:
         raise RuntimeError(
             f"ingest reported {len(result.problems)} problems on the demo corpus "
@@ -101,9 +99,9 @@ def run_demo(
 
 def _held_out_article(manifest_dir: Path) -> str:
     """The last article (by title): the demo's evaluation never sees it in training."""
-    from asl_stem.manifests import iter_records
+    from asl_stem.corpus import Corpus
 
-    titles = sorted(article.title for article in iter_records(manifest_dir, "articles"))
+    titles = Corpus.from_dir(manifest_dir).article_titles()
     if len(titles) < 2:
         raise ValueError("the demo needs at least 2 articles: one to train on, one held out")
     return titles[-1]
@@ -111,7 +109,7 @@ def _held_out_article(manifest_dir: Path) -> str:
 
 def _train(paths: DemoPaths, held_out: str, seed: int, epochs: int | None) -> Path:
     """Train the CPU config on every article but ``held_out``; return the checkpoint."""
-    from asl_stem.detect.training import train
+    from asl_stem.training import train
 
     log.info("4/7 train %s without %r", CPU_CONFIG.name, held_out)
     overrides = [
@@ -128,15 +126,18 @@ def _train(paths: DemoPaths, held_out: str, seed: int, epochs: int | None) -> Pa
 
 def _detect_and_evaluate(paths: DemoPaths, checkpoint: Path, held_out: str) -> str:
     """Detect spans in every recording; score the held-out article's beside the heuristic."""
+    from asl_stem.corpus import Corpus
+    from asl_stem.corpus.spanfile import read_span_file, write_span_file
     from asl_stem.detect.evaluation import evaluate, format_table
     from asl_stem.detect.inference import detect
-    from asl_stem.manifests import iter_records
 
     log.info("5/7 detect -> %s", paths.spans)
     detect(checkpoint, str(paths.shards), paths.spans)
-    held = {r.id for r in iter_records(paths.manifests, "recordings") if r.article == held_out}
-    rows = [row for row in read_jsonl(paths.spans) if row["recording_id"] in held]
-    write_jsonl(paths.held_out_spans, rows)
+    recordings = Corpus.from_dir(paths.manifests).recordings
+    held = {r.id for r in recordings if r.article == held_out}
+    detections, _ = read_span_file(paths.spans)
+    rows = [item for key, item in detections.items() if key in held]
+    write_span_file(paths.held_out_spans, rows)
     log.info("6/7 evaluate on the held-out article %r (%d recordings)", held_out, len(rows))
     evaluation = evaluate(paths.held_out_spans, paths.manifests, baseline_shards=str(paths.shards))
     return f"Held-out article: {held_out} ({len(rows)} recordings)\n\n" + format_table(
@@ -146,14 +147,17 @@ def _detect_and_evaluate(paths: DemoPaths, checkpoint: Path, held_out: str) -> s
 
 def _terms_and_index(paths: DemoPaths) -> None:
     """Name the word each detected span spells, then build the app's term index."""
-    from asl_stem.index import build_index
+    from asl_stem.termindex import build_index
     from asl_stem.terms import load_default_scorer
     from asl_stem.terms.jobs import align_file
 
     scorer = load_default_scorer()
-    (annotations,) = sorted((paths.corpus / "fs-annotations").glob("*.csv"))
     log.info("7/7 terms align + index build -> %s", paths.index)
-    align_file(annotations, paths.aligned, scorer, spans=paths.spans)
+    align_file(paths.manifests, paths.aligned, scorer, spans=paths.spans)
     build_index(
-        paths.manifests, out=paths.index, spans=paths.spans, shards_dir=paths.shards, scorer=scorer
+        paths.manifests,
+        out=paths.index,
+        spans=paths.aligned,
+        shards_dir=paths.shards,
+        scorer=scorer,
     )

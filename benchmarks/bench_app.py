@@ -35,7 +35,7 @@ Picker = Callable[[], tuple[str, str, dict[str, Any] | None]]
 
 def build_demo_index(folder: Path) -> Path:
     """A small synthetic corpus through the real stages, indexed."""
-    from asl_stem.index import build_index
+    from asl_stem.termindex import build_index
 
     cli = [sys.executable, "-m", "asl_stem.cli"]
     corpus, manifests = folder / "corpus", folder / "manifests"

@@ -23,9 +23,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from asl_stem.annotations import COLUMNS as ANNOTATION_COLUMNS
-from asl_stem.ingest import ingest
-from asl_stem.release import VIDEO_COLUMNS
+from asl_stem.corpus.annotations import COLUMNS as ANNOTATION_COLUMNS
+from asl_stem.corpus.recipe import prepare_asl_stem
+from asl_stem.corpus.release import VIDEO_COLUMNS
 
 INTERPRETERS = 37
 SENTENCES_PER_ARTICLE = 250
@@ -119,7 +119,7 @@ def main() -> None:
             "ingest --no-probe",
             args.rows,
             base,
-            lambda: ingest(release, Path(tmp) / "out", probe=False, progress=False),
+            lambda: prepare_asl_stem(release, out=Path(tmp) / "out", probe=False, progress=False),
         )
         probe_rows = min(args.rows, args.probe_rows)
         small_base = timed(
@@ -132,7 +132,9 @@ def main() -> None:
             f"ingest with probing ({args.workers or 'default'} thr.)",
             probe_rows,
             small_base,
-            lambda: ingest(small, Path(tmp) / "out-probed", workers=args.workers, progress=False),
+            lambda: prepare_asl_stem(
+                small, out=Path(tmp) / "out-probed", workers=args.workers, progress=False
+            ),
         )
         if args.zip:
             archive = zip_folder(small, Path(tmp) / "small.zip")
@@ -140,8 +142,8 @@ def main() -> None:
                 "ingest zip with probing",
                 probe_rows,
                 small_base,
-                lambda: ingest(
-                    archive, Path(tmp) / "out-zip", workers=args.workers, progress=False
+                lambda: prepare_asl_stem(
+                    archive, out=Path(tmp) / "out-zip", workers=args.workers, progress=False
                 ),
             )
 

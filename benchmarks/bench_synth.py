@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from asl_stem.render import render_video
 from asl_stem.synth import synthesize
 from asl_stem.synth.articles import load_articles
+from asl_stem.synth.render import render_video
 
 TERMS = ("catalysis", "Brønsted", "electrophile", "RuBisCO")
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from asl_stem.annotations import read_annotations
+from asl_stem.corpus import open_corpus
 from asl_stem.terms import ArticleContext, load_default_scorer, read_lexicon
 from asl_stem.terms.evaluate import rarest_k
 from asl_stem.terms.scorer import TermScorer
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--lexicon", default=str(SHARED / "asl-lex/signdata.csv"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    rows, _ = read_annotations(args.csv)
+    rows = open_corpus(args.csv).annotated_recordings()
     contexts = {
         a: ArticleContext.from_sentences(r.sentence for r in rows if r.article == a)
         for a in {r.article for r in rows}
@@ -72,8 +72,7 @@ def main() -> None:
 
     def align() -> int:
         for row in rows:
-            spans = [(s.start_frame, s.end_frame) for s in row.spans]
-            scorers["scorer"].align(row.sentence, spans, context=contexts[row.article])
+            scorers["scorer"].align(row.sentence, row.spans, context=contexts[row.article])
         return len(rows)
 
     base_wall, base_cpu = rate(baseline, args.repeat)

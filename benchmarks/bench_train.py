@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 import torch
 
+from asl_stem.detect.data import FingerspellingData
 from asl_stem.detect.module import FingerspellingDetector
 from asl_stem.detect.synthetic import write_synthetic_shards
-from asl_stem.detect.task import FingerspellingData
 
 
 def run_steps(

@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from asl_stem.terms.jobs import fit_from_csvs, load_lexicon
+from asl_stem.terms.jobs import fit_from, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(
@@ -32,8 +32,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("csv", nargs="*", default=[SHARED / "fs-annotations" / "train.csv"])
     parser.add_argument("--lexicon", default=SHARED / "asl-lex" / "signdata.csv")
     args = parser.parse_args(argv)
-    fit_from_csvs(args.csv, DATA / "term_scorer.json")
-    fit_from_csvs(args.csv, DATA / "term_scorer_lexicon.json", load_lexicon(args.lexicon))
+    fit_from(args.csv, DATA / "term_scorer.json")
+    fit_from(args.csv, DATA / "term_scorer_lexicon.json", load_lexicon(args.lexicon))
     return 0
 
 

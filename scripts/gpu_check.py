@@ -18,7 +18,7 @@ import torch
 
 from asl_stem.detect.synthetic import write_synthetic_shards
 from asl_stem.detect.throughput import FrameThroughput
-from asl_stem.detect.training import fit
+from asl_stem.training import fit
 
 
 def main() -> int:

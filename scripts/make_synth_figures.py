@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from asl_stem.layout import RIGHT_HAND
-from asl_stem.render import render_contact_sheet
 from asl_stem.synth import SignerStyle, synthesize
+from asl_stem.synth.render import render_contact_sheet
 
 SENTENCE = "In acid catalysis, the conjugate acid of the carbonyl group is a better electrophile."
 

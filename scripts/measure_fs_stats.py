@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from asl_stem.annotations import AnnotationRow, read_annotations
 from asl_stem.atomic import write_json
+from asl_stem.corpus.annotations import AnnotationRow, read_annotations
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

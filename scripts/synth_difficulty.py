@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from asl_stem.annotations import read_annotations
+from asl_stem.corpus.annotations import read_annotations
 from asl_stem.layout import LEFT_HAND, RIGHT_HAND, pose_index
 from asl_stem.synth import synthesize_timed
 

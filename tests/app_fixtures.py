@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from synth_fixtures import timed_spans
 
-from asl_stem.manifests import Article, FingerspellingSpan, Recording, Sentence, write_records
+from asl_stem.corpus import Article, Corpus, FingerspellingSpan, Recording, Sentence
 from asl_stem.synth import synthesize_timed
 
 FPS = 30.0
@@ -53,7 +54,7 @@ def recording_id(article: str, index: int, interpreter: str) -> str:
 
 def signed_keypoints(spelled: list[str], num_frames: int, seed: int) -> np.ndarray:
     """(T, 543, 2) keypoints of the synthetic signer spelling ``spelled`` in fixed frames."""
-    spans = [(20 + 40 * n, 49 + 40 * n, text) for n, text in enumerate(spelled)]
+    spans = timed_spans(*((20 + 40 * n, 49 + 40 * n, text) for n, text in enumerate(spelled)))
     signing = synthesize_timed(spans, num_frames, fps=FPS, seed=seed)
     return signing.keypoints[..., :2].astype(np.float32)
 
@@ -110,10 +111,10 @@ def write_corpus(root: Path) -> Path:
                             rid,
                             start,
                             start + 29,
-                            text_spelled,
-                            sentence_id,
-                            who,
-                            title,
+                            text=text_spelled,
+                            sentence_id=sentence_id,
+                            interpreter=who,
+                            article=title,
                         )
                     )
                 np.save(
@@ -121,10 +122,7 @@ def write_corpus(root: Path) -> Path:
                     signed_keypoints(spelled, num_frames, seed * 10 + index),
                 )
         articles.append(Article(article_id, title, int(article_id), (tuple(ids),), " ".join(texts)))
-    write_records(manifests, "articles", articles)
-    write_records(manifests, "sentences", sentences)
-    write_records(manifests, "recordings", recordings)
-    write_records(manifests, "spans", spans)
+    Corpus.from_records(articles, sentences, recordings, spans).to_dir(manifests)
     return manifests
 
 
@@ -138,7 +136,7 @@ titration,titration,A_01_004,titration,1.0,javascript:alert(1)
 
 def build_fixture_index(root: Path, **options: object) -> Path:
     """Manifests, an ASL-LEX style lexicon and the index built from them with the real scorer."""
-    from asl_stem.index import build_index
+    from asl_stem.termindex import build_index
 
     manifests = write_corpus(root)
     lexicon = root / "asl-lex.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asl_stem.manifests import FingerspellingSpan, Recording, Sentence, write_records
+from asl_stem.corpus import Corpus, FingerspellingSpan, Recording, Sentence
 
 
 def recording(key: str, fps: float = 30.0, num_frames: int = 72, **where: str) -> Recording:
@@ -30,11 +30,8 @@ def recording(key: str, fps: float = 30.0, num_frames: int = 72, **where: str) -
 def write_manifest(folder: Path, recordings: list[Recording], annotated: str | None = None) -> Path:
     """Write the four manifest kinds; ``annotated`` names a recording given one span."""
     sentence = Sentence("a1_0_0", "Test article", "a1", 0, 0, "Photosynthesis uses light.")
-    write_records(folder, "sentences", [sentence])
-    write_records(folder, "recordings", recordings)
-    write_records(folder, "articles", [])
     spans = []
     if annotated is not None:
-        spans.append(FingerspellingSpan(f"{annotated}:0", annotated, 3, 9, "ATP"))
-    write_records(folder, "spans", spans)
+        spans.append(FingerspellingSpan(f"{annotated}:0", annotated, 3, 9, text="ATP"))
+    Corpus.from_records([], [sentence], recordings, spans).to_dir(folder)
     return folder

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from asl_stem.annotations import COLUMNS as ANNOTATION_COLUMNS
-from asl_stem.release import VIDEO_COLUMNS
+from asl_stem.corpus.annotations import COLUMNS as ANNOTATION_COLUMNS
+from asl_stem.corpus.release import VIDEO_COLUMNS
 
 HEADER = list(VIDEO_COLUMNS)
 ANNOTATION_HEADER = list(ANNOTATION_COLUMNS)

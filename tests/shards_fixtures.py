@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asl_stem.shards.index import ShardIndex, write_index
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Failure, Sample, plan_shards, write_shard
 
 SETTINGS = {"source": "test", "face": False, "shard_size": 2}
@@ -35,5 +35,5 @@ def make_shards(folder: Path, count: int = 5, shard_size: int = 2, fail: str | N
             meta = {"id": key, "fps": 30.0, "num_frames": 10 + number, "spans": []}
             results.append(Sample(key, keypoints(number, 10 + number), meta))
         entries.append(write_shard(folder, plan, results))
-    write_index(folder, ShardIndex(settings=SETTINGS, planned=len(plans), shards=entries))
+    write_catalog(folder, ShardCatalog(SETTINGS, len(plans), entries, KeypointHeader(75)))
     return ids

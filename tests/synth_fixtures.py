@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from asl_stem.corpus import FingerspellingSpan
 from asl_stem.layout import LEFT_HAND, RIGHT_HAND
-from asl_stem.letters import load_lexicon
 from asl_stem.synth import SignerStyle
+from asl_stem.synth.letters import load_lexicon
 
 QUIET = SignerStyle(
     scale=0.3,
@@ -47,3 +48,11 @@ def collapse(letters: list[str], min_run: int = 2) -> str:
         else:
             run += 1
     return "".join(out)
+
+
+def timed_spans(*spans: tuple[int, int, str]) -> list[FingerspellingSpan]:
+    """Annotated spans of one unnamed recording from ``(start, end, text)`` triples."""
+    return [
+        FingerspellingSpan(f"rec:{n}", "rec", start, end, text=text)
+        for n, (start, end, text) in enumerate(spans)
+    ]

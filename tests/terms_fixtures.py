@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from asl_stem.annotations import COLUMNS
+from asl_stem.corpus import AnnotatedRecording, FingerspellingSpan, open_corpus
+from asl_stem.corpus.annotations import COLUMNS
 
 # (article, sentence, spelled words in order). Frames are made up from the letters spelled.
 SENTENCES = [
@@ -65,3 +66,16 @@ def write_csv(path: Path, body: list[list[str]] | None = None) -> Path:
         writer.writerow(COLUMNS)
         writer.writerows(rows() if body is None else body)
     return path
+
+
+def annotated(path: Path) -> list[AnnotatedRecording]:
+    """The annotated recordings of an annotation CSV, ingested as every command ingests it."""
+    return open_corpus(path).annotated_recordings()
+
+
+def frames(*pairs: tuple[int, int]) -> list[FingerspellingSpan]:
+    """Detected spans of one recording from ``(start, end)`` pairs."""
+    return [
+        FingerspellingSpan(f"rec:{n}", "rec", start, end, "detected", score=0.5)
+        for n, (start, end) in enumerate(pairs)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asl_stem.annotations import read_annotations
+from asl_stem.corpus.annotations import read_annotations
 
 HEADER = "user,articleName,sectionIndex,sentenceIndex,filename,sentence,fs_span,fs_text\n"
 SHARED = Path(__file__).resolve().parents[2] / "shared/data/fs-annotations/train.csv"
@@ -94,3 +94,32 @@ def test_shared_release_rows_keep_every_span() -> None:
     assert sum(len(row.spans) for row in rows) == 1368
     assert all(p.severity == "warning" for p in problems)
     assert len(problems) == 4
+
+
+def test_continuation_rows_of_one_recording_are_one_annotation() -> None:
+    """The real train.csv annotates 8 recordings on two rows: each is one recording."""
+    from asl_stem.corpus import open_corpus
+
+    rows, _ = read_annotations(SHARED)
+    recordings = open_corpus(SHARED).annotated_recordings()
+    assert len(rows) == 412 and len(recordings) == 404 == len({r.filename for r in rows})
+    by_name = {item.filename: item for item in recordings}
+    # Two rows, one span each: both spans, in frame order.
+    edge = [r for r in rows if r.article == "EDGE species" and r.user.startswith("62a1edef")]
+    (name,) = {r.filename for r in edge if (r.section_index, r.sentence_index) == (1, 1)}
+    assert [(s.start_frame, s.end_frame) for s in by_name[name].spans] == [(70, 84), (92, 112)]
+    # Two rows whose spans overlap ("Maxwell" spelled twice): both kept, in frame order.
+    maxwell = [
+        r
+        for r in rows
+        if r.user.startswith("62a6a8a1") and (r.section_index, r.sentence_index) == (1, 1)
+    ]
+    (name,) = {r.filename for r in maxwell}
+    spans = by_name[name].spans
+    assert len(spans) == sum(len(r.spans) for r in maxwell) == 11
+    assert [s.frames for s in spans] == sorted(s.frames for s in spans)
+    assert [s.id for s in spans] == [f"{spans[0].recording_id}:{n}" for n in range(11)]
+    # A row with no span still marks its recording as annotated.
+    empty = [r for r in rows if r.article == "EDGE species" and r.user.startswith("62acd9b4")]
+    (name,) = {r.filename for r in empty if (r.section_index, r.sentence_index) == (1, 1)}
+    assert by_name[name].spans == () and by_name[name].recording.num_spans == 0

@@ -8,7 +8,7 @@ import pytest
 from app_fixtures import build_fixture_index, recording_id
 from fastapi.testclient import TestClient
 
-from asl_stem.index import IndexReader
+from asl_stem.termindex import IndexReader
 from asl_stem.webapp import create_app
 from asl_stem.webapp.models import MAX_BODY_BYTES, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from asl_stem.webapp.notes import NotesStore

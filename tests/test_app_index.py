@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from app_fixtures import build_fixture_index, recording_id, write_corpus
 
-from asl_stem.atomic import write_jsonl
 from asl_stem.cli import main
-from asl_stem.index import IndexReader, NotFound, build_index
-from asl_stem.index.keypoints import Payload, make_payload
-from asl_stem.index.lexicon import lexicon_links, read_asl_lex
-from asl_stem.index.query import fts_query
-from asl_stem.index.text import find_term, normalise_term
+from asl_stem.corpus import FingerspellingSpan
+from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
+from asl_stem.termindex import IndexReader, NotFound, build_index
+from asl_stem.termindex.keypoints import Payload, make_payload
+from asl_stem.termindex.lexicon import lexicon_links, read_asl_lex
+from asl_stem.termindex.query import fts_query
+from asl_stem.termindex.text import find_term, normalise_term
 
 
 @pytest.fixture(scope="module")
@@ -151,17 +152,10 @@ def test_detected_spans_are_named_by_the_aligner(tmp_path: Path) -> None:
     manifests = write_corpus(tmp_path)
     rid = recording_id("1001", 2, "carol")
     spans = tmp_path / "spans.jsonl"
-    write_jsonl(
+    detected = FingerspellingSpan(f"{rid}:0", rid, 20, 64, "detected", score=0.9)
+    write_span_file(
         spans,
-        [
-            {
-                "recording_id": rid,
-                "num_frames": 130,
-                "fps": 30.0,
-                "spans": [{"start_frame": 20, "end_frame": 64, "score": 0.9}],
-            },
-            {"recording_id": "not-in-manifests", "spans": []},
-        ],
+        [RecordingSpans(rid, 130, (detected,), 30.0), RecordingSpans("not-in-manifests", 10)],
     )
     reader = IndexReader(build_index(manifests, out=tmp_path / "i.sqlite", spans=spans))
     rec = reader.recording(rid)
@@ -195,10 +189,10 @@ def test_keypoints_from_shards_match_reference_files(tmp_path: Path, reader: Ind
 
 
 def test_unprobed_recordings_take_frame_counts_from_keypoint_files(tmp_path: Path) -> None:
-    from asl_stem.index.store_keypoints import fill_frame_counts
-    from asl_stem.manifests import load_records
+    from asl_stem.corpus import Corpus
+    from asl_stem.termindex.store_keypoints import fill_frame_counts
 
-    recordings = load_records(write_corpus(tmp_path), "recordings")
+    recordings = {r.id: r for r in Corpus.from_dir(write_corpus(tmp_path)).recordings}
     unprobed = {rid: r.replace(num_frames=None) for rid, r in recordings.items()}
     filled = fill_frame_counts(unprobed, None)
     assert {rid: r.num_frames for rid, r in filled.items()} == {

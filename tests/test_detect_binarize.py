@@ -5,16 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from asl_stem.detect.binarize import Span, binarize, median_smooth
+from asl_stem.detect.binarize import binarize, median_smooth
 
 SCORES = np.array([0.0, 0.6, 0.4, 0.6, 0.0, 0.0, 0.9, 0.0, 0.0])
 
 
 def test_threshold_alone_gives_runs_with_mean_scores():
-    spans = binarize(SCORES, onset=0.5)
-    assert spans == [Span(1, 1, 0.6), Span(3, 3, 0.6), Span(6, 6, 0.9)]
+    spans = binarize(SCORES, onset=0.5, recording_id="rec", fps=30.0)
+    assert [(s.start_frame, s.end_frame, s.score) for s in spans] == [
+        (1, 1, 0.6),
+        (3, 3, 0.6),
+        (6, 6, 0.9),
+    ]
+    assert [s.id for s in spans] == ["rec:0", "rec:1", "rec:2"]
+    assert {s.source for s in spans} == {"detected"} and spans[0].fps == 30.0
     assert spans[0].num_frames == 1
-    assert spans[0].to_dict() == {"start_frame": 1, "end_frame": 1, "score": 0.6}
 
 
 def test_hysteresis_keeps_a_span_through_a_dip():
@@ -41,7 +46,8 @@ def test_median_removes_single_frame_spikes():
 
 
 def test_span_running_to_the_end_and_empty_input():
-    assert binarize(np.array([0.0, 0.7, 0.8])) == [Span(1, 2, 0.75)]
+    (span,) = binarize(np.array([0.0, 0.7, 0.8]))
+    assert (span.start_frame, span.end_frame, span.score) == (1, 2, 0.75)
     assert binarize(np.array([])) == []
 
 

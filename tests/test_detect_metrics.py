@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from asl_stem.corpus import FingerspellingSpan
 from asl_stem.detect.metrics import (
-    ScoredInterval,
     average_precision,
     frame_mask,
     frame_prf,
@@ -14,12 +14,22 @@ from asl_stem.detect.metrics import (
     span_iou,
 )
 
-TRUTHS = {"a": [(0, 9)], "b": [(0, 9), (20, 29)]}
+
+def span(recording: str, start: int, end: int, score: float | None = None) -> FingerspellingSpan:
+    source = "annotated" if score is None else "detected"
+    return FingerspellingSpan(f"{recording}:{start}", recording, start, end, source, score=score)
+
+
+def spans(*frames: tuple[int, int]) -> list[FingerspellingSpan]:
+    return [span("x", start, end) for start, end in frames]
+
+
+TRUTHS = {"a": spans((0, 9)), "b": spans((0, 9), (20, 29))}
 PREDICTIONS = [
-    ScoredInterval("b", 25, 34, 0.6),  # IoU 5/15 with b(20, 29)
-    ScoredInterval("a", 0, 9, 0.9),  # exact
-    ScoredInterval("b", 0, 9, 0.7),  # duplicate of b(0, 9), already matched by the 0.8 one
-    ScoredInterval("b", 0, 4, 0.8),  # IoU 5/10 with b(0, 9)
+    span("b", 25, 34, 0.6),  # IoU 5/15 with b(20, 29)
+    span("a", 0, 9, 0.9),  # exact
+    span("b", 0, 9, 0.7),  # duplicate of b(0, 9), already matched by the 0.8 one
+    span("b", 0, 4, 0.8),  # IoU 5/10 with b(0, 9)
 ]
 
 
@@ -47,25 +57,29 @@ def test_average_precision_by_hand(threshold, expected):
 
 
 def test_each_true_span_is_matched_once():
-    twice = [ScoredInterval("a", 0, 9, 0.9), ScoredInterval("a", 0, 9, 0.8)]
+    twice = [span("a", 0, 9, 0.9), span("a", 0, 9, 0.8)]
     # hits 1, 0 over one truth: AP = 1 (recall reaches 1 at precision 1)
-    assert average_precision(twice, {"a": [(0, 9)]}, 0.5) == 1.0
+    assert average_precision(twice, {"a": spans((0, 9))}, 0.5) == 1.0
     # the false positive ranked first halves the precision at full recall
-    ranked_badly = [ScoredInterval("a", 50, 60, 0.95), ScoredInterval("a", 0, 9, 0.5)]
-    assert average_precision(ranked_badly, {"a": [(0, 9)]}, 0.5) == 0.5
+    ranked_badly = [span("a", 50, 60, 0.95), span("a", 0, 9, 0.5)]
+    assert average_precision(ranked_badly, {"a": spans((0, 9))}, 0.5) == 0.5
 
 
 def test_average_precision_edge_cases():
-    assert average_precision([], {"a": [(0, 9)]}, 0.5) == 0.0
-    assert average_precision([ScoredInterval("a", 0, 9, 1.0)], {"a": []}, 0.5) == 0.0
+    assert average_precision([], {"a": spans((0, 9))}, 0.5) == 0.0
+    assert average_precision([span("a", 0, 9, 1.0)], {"a": spans()}, 0.5) == 0.0
     # predictions on recordings without annotation are false positives
-    preds = [ScoredInterval("zzz", 0, 9, 0.9), ScoredInterval("a", 0, 9, 0.5)]
-    assert average_precision(preds, {"a": [(0, 9)]}, 0.5) == 0.5
+    preds = [span("zzz", 0, 9, 0.9), span("a", 0, 9, 0.5)]
+    assert average_precision(preds, {"a": spans((0, 9))}, 0.5) == 0.5
 
 
 def test_frame_iou_and_prf_by_hand():
-    true = {"a": frame_mask([(5, 14)], 20), "b": frame_mask([(0, 9)], 20), "c": frame_mask([], 20)}
-    pred = {"a": frame_mask([(0, 9)], 20), "b": frame_mask([], 20), "c": frame_mask([], 20)}
+    true = {
+        "a": frame_mask(spans((5, 14)), 20),
+        "b": frame_mask(spans((0, 9)), 20),
+        "c": frame_mask([], 20),
+    }
+    pred = {"a": frame_mask(spans((0, 9)), 20), "b": frame_mask([], 20), "c": frame_mask([], 20)}
     iou, both_empty = mean_frame_iou(pred, true)
     assert iou == pytest.approx((5 / 15 + 0.0) / 2)
     assert both_empty == 1
@@ -75,6 +89,6 @@ def test_frame_iou_and_prf_by_hand():
 
 
 def test_frame_mask_clips_to_the_recording():
-    mask = frame_mask([(8, 30), (-3, 0)], 10)
+    mask = frame_mask(spans((8, 30), (0, 0)), 10)
     assert mask.tolist() == [True] + [False] * 7 + [True, True]
     assert frame_prf({"a": np.zeros(3, bool)}, {"a": np.zeros(3, bool)}) == (0.0, 0.0, 0.0)

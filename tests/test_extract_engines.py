@@ -9,7 +9,7 @@ from extract_fixtures import recording, write_manifest
 from asl_stem.assets import fetch
 from asl_stem.extract.run import extract
 from asl_stem.extract.work import ExtractSettings
-from asl_stem.shards.index import read_index
+from asl_stem.shards.catalog import read_catalog
 from asl_stem.shards.reader import read_sample
 
 
@@ -73,5 +73,5 @@ def test_ray_engine_on_two_local_cpus(tmp_path, local_ray):
     extract(manifest, tmp_path / "local", settings)
     summary = extract(manifest, tmp_path / "ray", settings, engine="ray")
     assert summary.shards_written == 4 and summary.samples == 4
-    assert read_index(tmp_path / "ray").complete
+    assert read_catalog(tmp_path / "ray").complete
     assert shard_bytes(tmp_path / "ray") == shard_bytes(tmp_path / "local")

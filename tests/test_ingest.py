@@ -24,11 +24,10 @@ from ingest_fixtures import (
     zip_release,
 )
 
-from asl_stem import probe
 from asl_stem.cli import main
-from asl_stem.ingest import PROBE_CACHE_NAME, ingest
-from asl_stem.manifests import iter_records, load_records
-from asl_stem.probe import ProbeCache
+from asl_stem.corpus import Corpus, probe
+from asl_stem.corpus.probe import ProbeCache
+from asl_stem.corpus.recipe import PROBE_CACHE_NAME, prepare_asl_stem
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN_CSV = REPO.parent / "shared" / "data" / "fs-annotations" / "train.csv"
@@ -45,7 +44,7 @@ def release(tmp_path, template):
 
 
 def test_folder_release_aligns_text_video_and_spans(tmp_path, release):
-    result = ingest(release, tmp_path / "out", progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", progress=False)
     assert result.problems == []
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["articles"] == 1
@@ -57,20 +56,20 @@ def test_folder_release_aligns_text_video_and_spans(tmp_path, release):
     assert report["hours_source"] == "container"
     assert report["missing_videos"] == [] and report["bad_rows"] == []
 
-    (article,) = iter_records(tmp_path / "out", "articles")
+    (article,) = Corpus.from_dir(tmp_path / "out").articles
     assert (article.id, article.title, article.page_id) == (str(PAGE), ARTICLE, PAGE)
     assert article.sections == ((f"{PAGE}_0_0", f"{PAGE}_0_1"), (f"{PAGE}_1_0", f"{PAGE}_1_1"))
     assert article.text == (
         f"{SENTENCES[0, 0]} {SENTENCES[0, 1]}\n\n{SENTENCES[1, 0]}\n{SENTENCES[1, 1]}"
     )
 
-    sentences = load_records(tmp_path / "out", "sentences")
+    sentences = Corpus.from_dir(tmp_path / "out").sentences
     title = sentences[f"{PAGE}_1_0"]
     assert title.is_section_title and title.text == "Brønsted acids"
     assert not sentences[f"{PAGE}_0_0"].is_section_title
     assert title.recording_ids == tuple(Path(filename(w, 1, 0)).stem for w in INTERPRETERS)
 
-    recordings = load_records(tmp_path / "out", "recordings")
+    recordings = Corpus.from_dir(tmp_path / "out").recordings
     recording = recordings[Path(filename(INTERPRETERS[1], 0, 1)).stem]
     assert recording.status == "ok"
     assert recording.sentence_id == f"{PAGE}_0_1"
@@ -82,7 +81,7 @@ def test_folder_release_aligns_text_video_and_spans(tmp_path, release):
     assert recording.num_bytes == Path(recording.path).stat().st_size
     assert recording.num_spans is None  # interpreter b was not annotated
 
-    spans = list(iter_records(tmp_path / "out", "spans"))
+    spans = list(Corpus.from_dir(tmp_path / "out").spans)
     first = Path(filename(INTERPRETERS[0], 0, 0)).stem
     assert [(s.id, s.start_frame, s.end_frame, s.text) for s in spans[:2]] == [
         (f"{first}:0", 2, 6, "acid"),
@@ -95,24 +94,24 @@ def test_folder_release_aligns_text_video_and_spans(tmp_path, release):
 
 def test_zip_release_is_read_without_unpacking(tmp_path, release):
     archive = zip_release(release, tmp_path / "release.zip")
-    folder = ingest(release, tmp_path / "from-folder", progress=False)
-    zipped = ingest(archive, tmp_path / "from-zip", progress=False)
+    folder = prepare_asl_stem(release, out=tmp_path / "from-folder", progress=False)
+    zipped = prepare_asl_stem(archive, out=tmp_path / "from-zip", progress=False)
     assert zipped.problems == []
     strip = {"path", "zip_path", "zip_member", "release", "annotation_files", "columns"}
     assert _without(zipped.report, strip) == _without(folder.report, strip)
-    recordings = list(iter_records(tmp_path / "from-zip", "recordings"))
+    recordings = list(Corpus.from_dir(tmp_path / "from-zip").recordings)
     assert all(r.path is None and r.zip_path == str(archive.resolve()) for r in recordings)
     assert recordings[0].zip_member == f"ASL_STEM_Wiki/videos/{recordings[0].filename}"
     assert recordings[0].num_frames == FRAMES
     assert zipped.report["columns"][0].startswith(f"{archive.resolve()}!ASL_STEM_Wiki/videos.csv")
-    spans = list(iter_records(tmp_path / "from-zip", "spans"))
-    assert spans[0].source.startswith(f"{archive.resolve()}!ASL_STEM_Wiki/fs-annotations/")
+    spans = list(Corpus.from_dir(tmp_path / "from-zip").spans)
+    assert spans[0].origin.startswith(f"{archive.resolve()}!ASL_STEM_Wiki/fs-annotations/")
     assert not list((tmp_path / "from-zip").rglob("*.mp4"))
 
 
 def test_no_probe_uses_listed_lengths(tmp_path, release):
-    result = ingest(release, tmp_path / "out", probe=False, progress=False)
-    recordings = list(iter_records(tmp_path / "out", "recordings"))
+    result = prepare_asl_stem(release, out=tmp_path / "out", probe=False, progress=False)
+    recordings = list(Corpus.from_dir(tmp_path / "out").recordings)
     assert {r.status for r in recordings} == {"unprobed"}
     assert all(r.fps is None and r.num_bytes for r in recordings)
     assert result.report["hours_source"] == "videos.csv"
@@ -128,11 +127,11 @@ def test_no_probe_uses_listed_lengths(tmp_path, release):
 )
 def test_header_aliases_and_positional_columns(tmp_path, template, header, how):
     release = build_release(tmp_path / "release", template, header=header)
-    result = ingest(release, tmp_path / "out", probe=False, progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", probe=False, progress=False)
     assert result.problems == []
     assert result.report["recordings"] == 8
     assert f"columns by {how}" in result.report["columns"][0]
-    interpreters = {r.interpreter for r in iter_records(tmp_path / "out", "recordings")}
+    interpreters = {r.interpreter for r in Corpus.from_dir(tmp_path / "out").recordings}
     assert interpreters == set(INTERPRETERS)
 
 
@@ -143,7 +142,7 @@ def test_sentences_without_video_and_videos_without_sentence_are_listed(
     gone = filename(INTERPRETERS[0], 1, 1)
     (release / "videos" / gone).unlink()
     (release / "videos" / filename(INTERPRETERS[1], 1, 1)).unlink()
-    report = ingest(release, tmp_path / "out", progress=False).report
+    report = prepare_asl_stem(release, out=tmp_path / "out", progress=False).report
     assert report["videos_without_sentence"] == [orphan.name]
     assert report["sentences_without_video"] == [f"{PAGE}_1_1"]
     assert sorted(report["missing_videos"]) == sorted([gone, filename(INTERPRETERS[1], 1, 1)])
@@ -153,14 +152,14 @@ def test_rerun_resumes_from_probe_cache_and_gives_the_same_manifests(
     tmp_path, release, monkeypatch
 ):
     out = tmp_path / "out"
-    ingest(release, out, progress=False)
+    prepare_asl_stem(release, out=out, progress=False)
     first = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
 
     def must_not_probe(path):
         raise AssertionError(f"probed {path} again")
 
     monkeypatch.setattr(probe, "probe_file", must_not_probe)
-    ingest(release, out, progress=False)
+    prepare_asl_stem(release, out=out, progress=False)
     again = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
     assert again == first
 
@@ -169,15 +168,15 @@ def test_shared_train_csv_keeps_every_span_and_reports_videos_missing(tmp_path):
     text = TRAIN_CSV.read_text(encoding="utf-8")
     pairs_in_file = len(re.findall(r"\(\s*\d+\s*,\s*\d+\s*\)", text))
     filenames = set(re.findall(r"[\w&]+-[\w&]+_\d+_\d+\.mp4", text))
-    result = ingest(None, tmp_path / "out", annotations=[TRAIN_CSV], progress=False)
+    result = prepare_asl_stem(None, out=tmp_path / "out", annotations=[TRAIN_CSV], progress=False)
     assert result.report["spans"] == pairs_in_file
-    assert sum(1 for _ in iter_records(tmp_path / "out", "spans")) == pairs_in_file
+    assert sum(1 for _ in Corpus.from_dir(tmp_path / "out").spans) == pairs_in_file
     assert sorted(result.report["missing_videos"]) == sorted(filenames)
     assert result.report["articles"] == 4
     assert result.report["recordings_with_video"] == 0
     assert all(p["kind"] == "missing_video" for p in result.report["bad_rows"])
     assert all(p["line"] and p["file"] == str(TRAIN_CSV) for p in result.report["bad_rows"])
-    sentences = load_records(tmp_path / "out", "sentences")
+    sentences = Corpus.from_dir(tmp_path / "out").sentences
     assert sentences["2053312_1_0"].text == "Brønsted acids"
     assert sentences["2053312_1_0"].is_section_title
     assert not sentences["2053312_0_0"].is_section_title
@@ -208,9 +207,11 @@ def _without(report: dict, keys: set[str]) -> dict:
 
 def test_spans_repeated_across_annotation_files_are_kept_once(tmp_path):
     onespan = TRAIN_CSV.with_name("train-onespan.csv")
-    train = ingest(None, tmp_path / "train", annotations=[TRAIN_CSV], progress=False)
-    single = ingest(None, tmp_path / "one", annotations=[onespan], progress=False)
-    both = ingest(None, tmp_path / "both", annotations=[TRAIN_CSV, onespan], progress=False)
+    train = prepare_asl_stem(None, out=tmp_path / "train", annotations=[TRAIN_CSV], progress=False)
+    single = prepare_asl_stem(None, out=tmp_path / "one", annotations=[onespan], progress=False)
+    both = prepare_asl_stem(
+        None, out=tmp_path / "both", annotations=[TRAIN_CSV, onespan], progress=False
+    )
     repeated = both.report["problems"]["duplicate_span"]
     assert both.report["spans"] == train.report["spans"] + single.report["spans"] - repeated
     assert train.report["spans"] <= both.report["spans"] < train.report["spans"] + 10
@@ -218,13 +219,13 @@ def test_spans_repeated_across_annotation_files_are_kept_once(tmp_path):
 
 def test_rerun_after_a_torn_probe_cache_line_probes_the_rest(tmp_path, release):
     out = tmp_path / "out"
-    ingest(release, out, progress=False)
+    prepare_asl_stem(release, out=out, progress=False)
     expected = (out / "recordings.jsonl.gz").read_bytes()
     cache = out / PROBE_CACHE_NAME
     lines = cache.read_text(encoding="utf-8").splitlines(keepends=True)
     cache.write_text("".join(lines[:3]) + lines[3][:20], encoding="utf-8")  # crash mid-write
     (out / "recordings.jsonl.gz").unlink()
-    result = ingest(release, out, progress=False)
+    result = prepare_asl_stem(release, out=out, progress=False)
     assert result.problems == []
     assert (out / "recordings.jsonl.gz").read_bytes() == expected
     assert len(ProbeCache(cache).results) == len(lines)

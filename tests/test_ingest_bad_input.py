@@ -21,8 +21,8 @@ from ingest_fixtures import (
 )
 
 from asl_stem.cli import main
-from asl_stem.ingest import ingest
-from asl_stem.manifests import iter_records, load_records
+from asl_stem.corpus import Corpus
+from asl_stem.corpus.recipe import prepare_asl_stem
 
 ROWS = len(video_rows())
 
@@ -35,7 +35,7 @@ def template(tmp_path_factory):
 def run(tmp_path: Path, template: Path, rows=None, annotations=None, probe=True):
     """Build a release from ``rows``/``annotations`` and ingest it; return (result, release)."""
     release = build_release(tmp_path / "release", template, rows=rows, annotations=annotations)
-    return ingest(release, tmp_path / "out", probe=probe, progress=False), release
+    return prepare_asl_stem(release, out=tmp_path / "out", probe=probe, progress=False), release
 
 
 def problems_of(result, kind):
@@ -46,13 +46,13 @@ def test_missing_video_is_listed_and_its_sentence_kept(tmp_path, template):
     release = build_release(tmp_path / "release", template)
     gone = filename(INTERPRETERS[1], 0, 1)
     (release / "videos" / gone).unlink()
-    result = ingest(release, tmp_path / "out", progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", progress=False)
     (problem,) = result.problems
     assert (problem.kind, problem.line) == ("missing_video", 7)
     assert problem.file.endswith("videos.csv") and gone in problem.reason
     assert result.report["missing_videos"] == [gone]
     assert result.report["recordings"] == ROWS
-    recording = load_records(tmp_path / "out", "recordings")[Path(gone).stem]
+    recording = Corpus.from_dir(tmp_path / "out").recordings[Path(gone).stem]
     assert recording.status == "missing" and not recording.has_video
     assert f"{PAGE}_0_1" not in result.report["sentences_without_video"]
 
@@ -70,14 +70,14 @@ def test_damaged_mp4_is_unreadable(tmp_path, template, damage):
         truncated_faststart(template, target)
     else:
         target.write_text("this is not a video\n")
-    result = ingest(release, tmp_path / "out", progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", progress=False)
     (problem,) = result.problems
     assert problem.kind == "unreadable_video" and problem.line == 5
     (entry,) = result.report["unreadable_videos"]
     assert entry["filename"] == target.name
     if damage == "cut_frame_data":
         assert f"frame {FRAMES - 1}" in entry["reason"]
-    recording = load_records(tmp_path / "out", "recordings")[target.stem]
+    recording = Corpus.from_dir(tmp_path / "out").recordings[target.stem]
     assert recording.status == "unreadable" and recording.num_frames is None
     assert result.report["recordings_with_video"] == ROWS - 1
 
@@ -112,7 +112,7 @@ def test_duplicated_filename_keeps_the_first_row(tmp_path, template):
     (problem,) = result.problems
     assert (problem.kind, problem.line) == ("duplicate_filename", ROWS + 2)
     assert ":2" in problem.reason
-    recording = load_records(tmp_path / "out", "recordings")[Path(rows[0][4]).stem]
+    recording = Corpus.from_dir(tmp_path / "out").recordings[Path(rows[0][4]).stem]
     assert recording.interpreter == INTERPRETERS[0]
 
 
@@ -123,7 +123,7 @@ def test_same_sentence_with_different_text_keeps_the_first(tmp_path, template):
     (problem,) = problems_of(result, "conflicting_text")
     assert problem.line == 6 and problem.severity == "warning"
     assert "A different wording." in problem.reason and "videos.csv:2" in problem.reason
-    sentence = load_records(tmp_path / "out", "sentences")[f"{PAGE}_0_0"]
+    sentence = Corpus.from_dir(tmp_path / "out").sentences[f"{PAGE}_0_0"]
     assert sentence.text == video_rows()[0][6]
     assert len(sentence.recording_ids) == 2
 
@@ -147,7 +147,7 @@ def test_span_past_the_last_frame_is_clipped_or_left_out(tmp_path, template):
     assert clipped.severity == "warning" and f"clipped to {FRAMES - 1}" in clipped.reason
     assert dropped.severity == "error" and "starts past" in dropped.reason
     assert dropped.line == 2
-    spans = list(iter_records(tmp_path / "out", "spans"))
+    spans = list(Corpus.from_dir(tmp_path / "out").spans)
     assert (spans[1].start_frame, spans[1].end_frame) == (10, FRAMES - 1)
     assert result.report["spans"] == 4
 
@@ -165,7 +165,7 @@ def test_span_and_text_lists_of_different_length_keep_every_span(tmp_path, templ
     result, _ = run(tmp_path, template, annotations=annotations, probe=False)
     (problem,) = result.problems
     assert (problem.kind, problem.line, problem.severity) == ("span_text_mismatch", 2, "warning")
-    spans = list(iter_records(tmp_path / "out", "spans"))
+    spans = list(Corpus.from_dir(tmp_path / "out").spans)
     assert [(s.start_frame, s.text) for s in spans[:2]] == [(2, "acid"), (10, None)]
 
 
@@ -186,14 +186,14 @@ def test_non_utf8_bytes_are_reported_and_non_ascii_text_kept_intact(tmp_path, te
     lines = csv_path.read_bytes().splitlines(keepends=True)
     lines[6] = lines[6].replace("Brønsted–Lowry".encode(), "Brønsted".encode("cp1252"))
     csv_path.write_bytes(b"".join(lines))
-    result = ingest(release, tmp_path / "out", probe=False, progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", probe=False, progress=False)
     kinds = sorted(p.kind for p in result.problems)
     assert kinds == ["conflicting_text", "non_utf8"]
     non_utf8 = problems_of(result, "non_utf8")[0]
     assert non_utf8.line == 7 and non_utf8.severity == "warning"
-    sentences = load_records(tmp_path / "out", "sentences")
+    sentences = Corpus.from_dir(tmp_path / "out").sentences
     assert "Brønsted–Lowry acid–base" in sentences[f"{PAGE}_0_1"].text
-    spans = list(iter_records(tmp_path / "out", "spans"))
+    spans = list(Corpus.from_dir(tmp_path / "out").spans)
     assert "Brønsted–Lowry" in {s.text for s in spans}
     assert result.report["recordings"] == ROWS
 
@@ -216,7 +216,7 @@ def test_annotation_for_a_video_not_in_videos_csv_is_kept(tmp_path, template):
     result, _ = run(tmp_path, template, annotations=annotations, probe=False)
     assert result.report["missing_videos"] == [extra]
     assert result.report["articles"] == 2
-    spans = [s for s in iter_records(tmp_path / "out", "spans") if s.recording_id in extra]
+    spans = [s for s in Corpus.from_dir(tmp_path / "out").spans if s.recording_id in extra]
     assert [(s.start_frame, s.end_frame, s.text) for s in spans] == [(1, 3, "ab")]
 
 
@@ -224,7 +224,7 @@ def test_release_without_videos_csv_reads_its_annotations(tmp_path, template):
     release = build_release(tmp_path / "release", template)
     (release / "videos.csv").unlink()
     write_csv(release / "fs-annotations" / "train-onespan.csv", [], ANNOTATION_HEADER)
-    result = ingest(release, tmp_path / "out", probe=False, progress=False)
+    result = prepare_asl_stem(release, out=tmp_path / "out", probe=False, progress=False)
     assert result.report["recordings"] == len(annotation_rows())
     assert result.report["missing_videos"] == []
     assert len(result.report["videos_without_sentence"]) == ROWS - len(annotation_rows())
@@ -241,7 +241,7 @@ def test_annotation_disagreeing_with_videos_csv_is_reported(tmp_path, template):
     assert kinds["annotation_mismatch"].line == 2
     assert "someone-else" in kinds["annotation_mismatch"].reason
     assert kinds["filename_mismatch"].line == 7
-    recording = load_records(tmp_path / "out", "recordings")[Path(rows[0][4]).stem]
+    recording = Corpus.from_dir(tmp_path / "out").recordings[Path(rows[0][4]).stem]
     assert recording.interpreter == INTERPRETERS[0] and recording.num_spans == 2
 
 

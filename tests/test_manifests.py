@@ -1,4 +1,4 @@
-"""Manifest records: round trips, explicit type and schema, lazy reading, atomic writing."""
+"""Manifest records and sets: round trips, type and schema, lazy and eager sets, the marker."""
 
 from __future__ import annotations
 
@@ -12,18 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asl_stem.manifest_schema import manifest_schema
-from asl_stem.manifests import (
+from asl_stem.corpus import Corpus, SpanSet
+from asl_stem.corpus.manifests import ManifestError, iter_records, manifest_path, write_records
+from asl_stem.corpus.records import (
     SCHEMA_VERSION,
     Article,
     FingerspellingSpan,
     Recording,
     Sentence,
-    iter_records,
-    load_records,
-    manifest_path,
-    write_records,
 )
+from asl_stem.corpus.schema import manifest_schema
+from asl_stem.corpus.sets import ArticleSet, RecordingSet, SentenceSet
 
 RECORDS = {
     "articles": Article(
@@ -73,13 +72,21 @@ RECORDS = {
 }
 
 
+SETS = {"articles": ArticleSet, "sentences": SentenceSet, "recordings": RecordingSet}
+SETS["spans"] = SpanSet
+
+
 @pytest.mark.parametrize("kind", sorted(RECORDS))
 def test_round_trip_through_file(tmp_path, kind):
     record = RECORDS[kind]
-    assert write_records(tmp_path, kind, [record, record.replace(id="other")]) == 2
-    loaded = list(iter_records(tmp_path, kind))
+    path = manifest_path(tmp_path, kind)
+    assert write_records(path, kind, [record, record.replace(id="other")]) == 2
+    loaded = list(iter_records(path, kind))
     assert loaded == [record, record.replace(id="other")]
     assert isinstance(loaded[0], type(record))
+    lazy = SETS[kind].from_file(path)
+    assert lazy.is_lazy and list(lazy) == loaded and len(lazy) == 2
+    assert lazy.to_eager()["other"] == record.replace(id="other")
 
 
 def test_dict_has_type_and_schema_and_omits_none():
@@ -97,53 +104,98 @@ def test_lists_become_tuples_so_records_stay_hashable():
     assert hash(article) == hash(RECORDS["articles"])
 
 
-def test_wrong_type_newer_schema_and_unknown_fields_are_refused():
+def test_wrong_type_other_schema_and_unknown_fields_are_refused():
     data = RECORDS["spans"].to_dict()
     with pytest.raises(ValueError, match="expected a 'recording' record"):
         Recording.from_dict(data)
     with pytest.raises(ValueError, match="upgrade asl-stem"):
         FingerspellingSpan.from_dict({**data, "schema": SCHEMA_VERSION + 1})
+    with pytest.raises(ValueError, match="re-run `asl-stem ingest`"):
+        FingerspellingSpan.from_dict({**data, "schema": SCHEMA_VERSION - 1})
     with pytest.raises(ValueError, match="unknown fields"):
         FingerspellingSpan.from_dict({**data, "colour": "red"})
 
 
-def test_records_are_frozen():
+def test_records_are_frozen_and_spans_checked():
     with pytest.raises(AttributeError):
         RECORDS["spans"].start_frame = 0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="end before they start"):
+        RECORDS["spans"].replace(end_frame=1)
+    with pytest.raises(ValueError, match="source 'guessed'"):
+        RECORDS["spans"].replace(source="guessed")
 
 
-def test_iter_records_is_lazy_and_names_bad_lines(tmp_path):
-    write_records(tmp_path, "spans", [RECORDS["spans"]] * 3)
-    records = iter_records(tmp_path, "spans")
+def test_lazy_set_reads_on_each_pass_and_names_bad_lines(tmp_path):
+    path = manifest_path(tmp_path, "spans")
+    write_records(path, "spans", [RECORDS["spans"]] * 3)
+    records = iter_records(path, "spans")
     assert isinstance(records, types.GeneratorType)
     assert next(records) == RECORDS["spans"]
-    with gzip.open(manifest_path(tmp_path, "spans"), "at", encoding="utf-8") as handle:
+    spans = SpanSet.from_file(path)
+    long_ones = spans.filter(lambda s: s.num_frames > 5)
+    assert long_ones.is_lazy and len(long_ones) == 3
+    with gzip.open(path, "at", encoding="utf-8") as handle:
         handle.write(json.dumps(RECORDS["articles"].to_dict()) + "\n")
     with pytest.raises(ValueError, match="record 4: expected a 'span' record"):
-        list(iter_records(tmp_path, "spans"))
+        list(spans)
 
 
-def test_missing_manifest_and_unknown_kind_say_what_to_do(tmp_path):
+def test_eager_sets_index_by_id_and_refuse_twins():
+    sentences = SentenceSet.from_records([RECORDS["sentences"]])
+    assert sentences["2053312_1_0"] == RECORDS["sentences"] and "x" not in sentences
+    with pytest.raises(ValueError, match="two spans records have the id"):
+        SpanSet.from_records([RECORDS["spans"], RECORDS["spans"]])
+    assert RECORDS["spans"].num_frames == 7
+    assert RECORDS["recordings"].has_video
+    assert not RECORDS["recordings"].replace(status="missing").has_video
+
+
+def test_unknown_kind_and_missing_folder_say_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="asl-stem ingest"):
-        list(iter_records(tmp_path, "spans"))
+        Corpus.from_dir(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="unknown manifest kind"):
         manifest_path(tmp_path, "videos")
 
 
 def test_failed_write_leaves_previous_file_and_no_temporary(tmp_path):
-    write_records(tmp_path, "spans", [RECORDS["spans"]])
+    path = manifest_path(tmp_path, "spans")
+    write_records(path, "spans", [RECORDS["spans"]])
     with pytest.raises(TypeError, match="takes FingerspellingSpan"):
-        write_records(tmp_path, "spans", [RECORDS["spans"], RECORDS["articles"]])
-    assert list(iter_records(tmp_path, "spans")) == [RECORDS["spans"]]
+        write_records(path, "spans", [RECORDS["spans"], RECORDS["articles"]])
+    assert list(iter_records(path, "spans")) == [RECORDS["spans"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spans.jsonl.gz"]
 
 
-def test_load_records_indexes_by_id(tmp_path):
-    write_records(tmp_path, "sentences", [RECORDS["sentences"]])
-    assert load_records(tmp_path, "sentences") == {"2053312_1_0": RECORDS["sentences"]}
-    assert RECORDS["spans"].num_frames == 7
-    assert RECORDS["recordings"].has_video
-    assert not RECORDS["recordings"].replace(status="missing").has_video
+def test_the_folder_is_one_unit_with_a_marker_written_last(tmp_path):
+    corpus = Corpus.from_records(
+        [RECORDS["articles"]], [RECORDS["sentences"]], [RECORDS["recordings"]], [RECORDS["spans"]]
+    )
+    marker = corpus.to_dir(tmp_path)
+    assert marker["files"]["spans"]["records"] == 1
+    again = Corpus.from_dir(tmp_path)
+    assert list(again.spans) == [RECORDS["spans"]]
+    # A crash between two kinds leaves no marker: the folder is refused, not half-read.
+    (tmp_path / "manifest.json").unlink()
+    with pytest.raises(ManifestError, match="incomplete"):
+        Corpus.from_dir(tmp_path)
+    corpus.to_dir(tmp_path)
+    write_records(manifest_path(tmp_path, "spans"), "spans", [])
+    with pytest.raises(ManifestError, match="changed since"):
+        Corpus.from_dir(tmp_path)
+
+
+def test_split_by_article_keeps_each_articles_records():
+    other = RECORDS["recordings"].replace(id="09-77_0_0", article="Other", article_id="77")
+    corpus = Corpus.from_records(
+        [RECORDS["articles"]],
+        [RECORDS["sentences"]],
+        [RECORDS["recordings"], other],
+        [RECORDS["spans"]],
+    )
+    parts = corpus.split_by_article()
+    assert sorted(parts) == ["Acid catalysis"]  # articles come from the article records
+    assert parts["Acid catalysis"].recordings.ids() == {"01-2053312_1_0"}
+    assert len(corpus.filter_articles(exclude={"Acid catalysis"}).recordings) == 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -169,8 +221,7 @@ def test_schema_file_matches_the_record_classes_and_validates_records():
     schema_file = Path(__file__).resolve().parents[1] / "manifests" / "schema.json"
     schema = manifest_schema()
     assert json.loads(schema_file.read_text(encoding="utf-8")) == schema, (
-        "manifests/schema.json is stale: run python -m asl_stem.manifest_schema "
-        "manifests/schema.json"
+        "manifests/schema.json is stale: run python -m asl_stem.corpus.schema manifests/schema.json"
     )
     for kind, record in RECORDS.items():
         definition = {**schema["$defs"][f"{kind}.jsonl.gz"], "$defs": schema["$defs"]}

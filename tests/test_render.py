@@ -10,8 +10,8 @@ import pytest
 
 from asl_stem.cli import main
 from asl_stem.commands.render import parse_spans
-from asl_stem.render import SPAN_COLOUR, draw_frame, render_contact_sheet, render_video
 from asl_stem.synth import Signing, synthesize
+from asl_stem.synth.render import SPAN_COLOUR, draw_frame, render_contact_sheet, render_video
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_video_decodes_with_every_frame(tmp_path: Path, signing: Signing) -> Non
     frames = decoded_frames(path)
     assert len(frames) == signing.num_frames
     assert frames[0].shape == (80, 96, 3)
-    ((start, end, _),) = signing.spans
+    ((start, end),) = [span.frames for span in signing.spans]
     inside, outside = frames[(start + end) // 2], frames[max(0, start - 12)]
     orange = np.array(SPAN_COLOUR, dtype=float)
     # The span's frames carry an orange border; others do not.
@@ -71,4 +71,8 @@ def test_render_cli(tmp_path: Path, signing: Signing) -> None:
     assert main(["render", str(npy), "--out", str(tmp_path / "k.png"), "--spans", "5-9:ab"]) == 0
     assert (tmp_path / "k.png").stat().st_size > 0
     assert main(["render", str(npy), "--out", str(tmp_path / "k.gif")]) == 2
-    assert parse_spans("10-40:acid, 55-70") == [(10, 40, "acid"), (55, 70, "")]
+    spans = parse_spans("10-40:acid, 55-70")
+    assert [(s.start_frame, s.end_frame, s.text) for s in spans] == [
+        (10, 40, "acid"),
+        (55, 70, None),
+    ]

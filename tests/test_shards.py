@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from shards_fixtures import keypoints, make_shards
 
-from asl_stem.shards.index import read_index
+from asl_stem.shards.catalog import read_catalog
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, read_sample, shard_urls
 from asl_stem.shards.sample import SampleError
 from asl_stem.shards.verify import shards_info, verify_shards
@@ -27,9 +27,11 @@ def test_plan_is_sorted_chunks_and_refuses_dots():
 
 def test_index_and_readers_round_trip(tmp_path):
     ids = make_shards(tmp_path, count=5, shard_size=2, fail="rec_03")
-    index = read_index(tmp_path)
+    index = read_catalog(tmp_path)
     assert index.complete and [e.samples for e in index.shards] == [2, 1, 1]
-    assert index.shards[1].failures == [{"recording_id": "rec_03", "reason": "cannot decode video"}]
+    assert list(index.shards[1].failures) == [
+        {"recording_id": "rec_03", "reason": "cannot decode video"}
+    ]
     samples = list(iter_samples(tmp_path))
     assert [s["key"] for s in samples] == [i for i in ids if i != "rec_03"]
     first = samples[0]

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from synth_fixtures import QUIET, collapse, nearest_letters
+from synth_fixtures import QUIET, collapse, nearest_letters, timed_spans
 
 from asl_stem.layout import LEFT_HAND, NUM_POINTS, RIGHT_HAND, pose_index
 from asl_stem.synth import SignerStyle, synthesize, synthesize_timed
@@ -29,8 +29,8 @@ def test_output_layout_and_spans() -> None:
     signing = synthesize(SENTENCE, ["Brønsted–Lowry", "acid"], seed=3)
     assert signing.keypoints.dtype == np.float32
     assert signing.keypoints.shape == (signing.num_frames, NUM_POINTS, 3)
-    assert [text for _, _, text in signing.spans] == ["Brønsted–Lowry", "acid"]
-    (s1, e1, _), (s2, e2, _) = signing.spans
+    assert [span.text for span in signing.spans] == ["Brønsted–Lowry", "acid"]
+    (s1, e1), (s2, e2) = [span.frames for span in signing.spans]
     assert 0 < s1 <= e1 < s2 <= e2 < signing.num_frames - 1
     xy = signing.keypoints[..., :2]
     finite = xy[np.isfinite(xy)]
@@ -43,7 +43,7 @@ def test_output_layout_and_spans() -> None:
 def test_span_frames_show_the_letters_written(handedness: str) -> None:
     style = dataclasses.replace(QUIET, handedness=handedness, frames_per_letter=9.0)
     signing = synthesize("We measured the BLY value.", ["BLY"], signer=style, seed=2)
-    ((start, end, _),) = signing.spans
+    ((start, end),) = [span.frames for span in signing.spans]
     letters = nearest_letters(signing.keypoints, style, range(start, end + 1))
     assert collapse(letters, min_run=3) == "BLY"  # transitions pass other shapes briefly
     # Before the span the dominant hand is not spelling B-L-Y.
@@ -58,7 +58,7 @@ def test_dominant_hand_spells_beside_its_shoulder() -> None:
     ):
         style = dataclasses.replace(QUIET, handedness=handedness)
         signing = synthesize("The catalysis works.", ["catalysis"], signer=style, seed=4)
-        ((start, end, _),) = signing.spans
+        ((start, end),) = [span.frames for span in signing.spans]
         wrist = signing.keypoints[start : end + 1, hand.start, :2]
         near = signing.keypoints[start : end + 1, shoulder, :2]
         distance = np.linalg.norm(wrist - near, axis=1) / style.scale
@@ -68,22 +68,22 @@ def test_dominant_hand_spells_beside_its_shoulder() -> None:
 def test_double_letters_slide_and_z_moves() -> None:
     style = dataclasses.replace(QUIET, frames_per_letter=10.0)
     double = synthesize("LL", ["LL"], signer=style, seed=1)
-    ((start, end, _),) = double.spans
+    ((start, end),) = [span.frames for span in double.spans]
     wrist_x = double.keypoints[start : end + 1, RIGHT_HAND.start, 0]
     assert np.ptp(wrist_x) > 0.05 * style.scale  # the second L slides sideways
     zed = synthesize("Z", ["Z"], signer=style, seed=1)
-    ((start, end, _),) = zed.spans
+    ((start, end),) = [span.frames for span in zed.spans]
     path = zed.keypoints[start : end + 1, RIGHT_HAND.start, :2]
     assert np.linalg.norm(np.diff(path, axis=0), axis=1).sum() > 0.3 * style.scale
 
 
 def test_twin_keeps_the_given_span_frames() -> None:
-    spans = [(120, 150, "acid"), (30, 90, "catalysis"), (151, 160, "base")]
+    spans = timed_spans((120, 150, "acid"), (30, 90, "catalysis"), (151, 160, "base"))
     signing = synthesize_timed(spans, 200, seed=5)
-    assert signing.spans == sorted(spans)
+    assert signing.spans == sorted(spans, key=lambda span: span.frames)
     assert signing.num_frames == 200
     with pytest.raises(ValueError, match="do not fit"):
-        synthesize_timed([(150, 210, "acid")], 200)
+        synthesize_timed(timed_spans((150, 210, "acid")), 200)
 
 
 def test_signers_vary_and_tracking_drops_things() -> None:
@@ -108,7 +108,7 @@ def test_signing_between_spans_moves_both_hands() -> None:
         signer=QUIET,
         seed=11,
     )
-    ((start, _end, _),) = signing.spans
+    ((start, _end),) = [span.frames for span in signing.spans]
     signing_part = signing.keypoints[20 : start - 10]
     for hand in (RIGHT_HAND, LEFT_HAND):
         wrist = signing_part[:, hand.start, :2]

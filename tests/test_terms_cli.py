@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from shared_data import shared_file
-from terms_fixtures import rows, write_csv
+from terms_fixtures import SENTENCES, rows, write_csv
 
-from asl_stem.atomic import read_jsonl, write_jsonl
+from asl_stem.atomic import read_jsonl
 from asl_stem.cli import main
+from asl_stem.corpus import FingerspellingSpan
+from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 
 
 @pytest.fixture()
@@ -18,12 +20,12 @@ def csv_path(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "fs.csv")
 
 
-def test_predict_writes_one_line_per_row_in_order(csv_path: Path, tmp_path: Path) -> None:
+def test_predict_writes_one_line_per_sentence(csv_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "terms.jsonl"
     assert main(["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]) == 0
     lines = list(read_jsonl(out))
-    expected = rows()
-    assert [line["filename"] for line in lines] == [row[4] for row in expected]
+    # every sentence was recorded by two interpreters: it is scored once
+    assert [line["sentence"] for line in lines] == [sentence for _, sentence, _ in SENTENCES]
     for line in lines:
         sentence = line["sentence"]
         scores = [term["score"] for term in line["terms"]]
@@ -33,13 +35,14 @@ def test_predict_writes_one_line_per_row_in_order(csv_path: Path, tmp_path: Path
             assert sentence[term["char_start"] : term["char_end"]] == term["text"]
 
 
-def test_predict_needs_only_filename_and_sentence(tmp_path: Path) -> None:
-    csv_file = tmp_path / "plain.csv"
-    csv_file.write_text('filename,sentence\nx_0_0.mp4,"By Brønsted–Lowry theory"\n', "utf-8")
+def test_predict_reads_a_manifest_folder(csv_path: Path, tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    assert main(["ingest", "--annotations", str(csv_path), "--out", str(manifests)]) == 0
     out = tmp_path / "terms.jsonl"
-    assert main(["terms", "predict", "--annotations", str(csv_file), "--out", str(out)]) == 0
-    (line,) = read_jsonl(out)
-    assert "Brønsted–Lowry" in {term["text"] for term in line["terms"]}
+    assert main(["terms", "predict", "--annotations", str(manifests), "--out", str(out)]) == 0
+    first = next(read_jsonl(out))
+    assert first["article"] == "Enzyme kinetics"
+    assert "Michaelis–Menten" in {term["text"] for term in first["terms"]}
 
 
 def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> None:
@@ -66,30 +69,31 @@ def test_evaluate_json(csv_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_align_with_annotated_spans(csv_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "aligned.jsonl"
     assert main(["terms", "align", "--annotations", str(csv_path), "--out", str(out)]) == 0
-    lines = list(read_jsonl(out))
-    assert len(lines) == len(rows())
-    by_name = {line["filename"]: line for line in lines}
-    spans = by_name[rows()[1][4]]["spans"]  # "The substrate binds the lysozyme quickly."
-    assert [span["text"] for span in spans] == ["substrate", "lysozyme"]
-    assert set(spans[0]) == {"start_frame", "end_frame", "text", "char_start", "char_end"}
-    assert by_name[rows()[3][4]]["spans"] == []  # a row with no fingerspelling
+    aligned, problems = read_span_file(out)
+    assert problems == [] and len(aligned) == len(rows())
+    spans = aligned[Path(rows()[1][4]).stem].spans  # "The substrate binds the lysozyme quickly."
+    assert [span.text for span in spans] == ["substrate", "lysozyme"]
+    assert {span.text_source for span in spans} == {"aligned"}
+    assert spans[0].char_start == "The substrate".index("substrate")
+    assert aligned[Path(rows()[3][4]).stem].spans == ()  # a row with no fingerspelling
 
 
-def test_align_with_detections_counts_rows_without_any(
+def test_align_with_detections_reports_bad_lines(
     csv_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    first = rows()[0]
+    first = Path(rows()[0][4]).stem
     detections = tmp_path / "spans.jsonl"
-    record = {"recording_id": Path(first[4]).stem, "num_frames": 300, "fps": 30.0}
-    record["spans"] = [{"start_frame": 30, "end_frame": 119, "score": 0.9}]
-    write_jsonl(detections, [record, {"recording_id": "broken"}])
+    found = FingerspellingSpan(f"{first}:0", first, 30, 119, "detected", score=0.9)
+    write_span_file(detections, [RecordingSpans(first, 300, (found,), 30.0)])
+    with open(detections, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"recording_id": "broken"}) + "\n")
     out = tmp_path / "aligned.jsonl"
     args = ["terms", "align", "--annotations", str(csv_path), "--out", str(out)]
     assert main([*args, "--spans", str(detections)]) == 0
-    (line,) = read_jsonl(out)
-    assert line["spans"][0]["text"] in {"Michaelis–Menten", "Michaelis"}
-    assert f"{len(rows()) - 1} of {len(rows())} rows had no detections" in caplog.text
-    assert "bad_detection" in caplog.text
+    aligned, _ = read_span_file(out)
+    (span,) = aligned[first].spans
+    assert span.text in {"Michaelis–Menten", "Michaelis"} and span.score == 0.9
+    assert "bad_span_line" in caplog.text
 
 
 def test_unusable_inputs_are_one_error_line_and_exit_code_1(
@@ -114,6 +118,6 @@ def test_lexicon_flag_fits_and_predicts_with_asl_lex(csv_path: Path, tmp_path: P
     out = tmp_path / "terms.jsonl"
     predict = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
     assert main([*predict, "--scorer", str(scorer), "--lexicon", lexicon]) == 0
-    assert len(list(read_jsonl(out))) == len(rows())
+    assert len(list(read_jsonl(out))) == len(SENTENCES)
     assert main([*predict, "--lexicon", lexicon]) == 0  # the packaged lexicon scorer
     assert main([*predict, "--scorer", str(scorer)]) == 1  # it needs the lexicon

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
-from terms_fixtures import write_csv
+from terms_fixtures import annotated, frames, rows, write_csv
 
-from asl_stem.annotations import read_annotations
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evaluate import (
     cross_validate,
@@ -23,6 +23,8 @@ from asl_stem.terms.evaluate import (
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.labels import char_iou, char_mask
 from asl_stem.terms.learning import learning_curve
+
+LOGISTIC = partial(fit_scorer, model="logistic")  # quick to fit; the model is not the point
 
 
 def test_rarest_k_takes_the_k_rarest_distinct_words() -> None:
@@ -53,8 +55,8 @@ def test_top_k_skips_overlapping_candidates() -> None:
 
 
 def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) -> None:
-    rows, _ = read_annotations(write_csv(tmp_path / "fs.csv"))
-    report = cross_validate(rows, fit=partial(fit_scorer, model="logistic"))
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    report = cross_validate(rows, fit=LOGISTIC)
     assert report["articles"] == 3 and report["rows"] == len(rows)
     with_spans = sum(1 for row in rows if row.spans)
     assert report["scorer_top_k"]["rows"] == report["rarest_k"]["rows"] == with_spans
@@ -71,10 +73,23 @@ def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) ->
 
 
 def test_rarest_in_order_gives_each_span_a_word_in_sentence_order() -> None:
-    aligned = rarest_in_order("the lysozyme binds chitin", [(90, 120), (10, 50), (200, 220)])
+    aligned = rarest_in_order("the lysozyme binds chitin", frames((90, 120), (10, 50), (200, 220)))
     assert [a.start_frame for a in aligned] == [10, 90, 200]
     assert [a.text for a in aligned] == ["lysozyme", "binds", "chitin"]
-    assert rarest_in_order("", [(1, 2)])[0].text is None
+    assert rarest_in_order("", frames((1, 2)))[0].text is None
+
+
+def test_a_recording_on_two_rows_is_scored_once(tmp_path: Path) -> None:
+    body = rows()
+    first = list(body[1])  # "The substrate binds the lysozyme quickly.": two spans
+    spans, texts = ast.literal_eval(first[6]), ast.literal_eval(first[7])
+    body[1] = [*first[:6], repr(spans[:1]), repr(texts[:1])]
+    body.append([*first[:6], repr(spans[1:]), repr(texts[1:])])  # the continuation row
+    recordings = annotated(write_csv(tmp_path / "fs.csv", body))
+    assert len(recordings) == len(body) - 1
+    (merged,) = [r for r in recordings if r.filename == first[4]]
+    assert [s.text for s in merged.spans] == ["substrate", "lysozyme"]
+    assert cross_validate(recordings, fit=LOGISTIC)["rows"] == len(body) - 1
 
 
 def test_reliability_table_and_ece_hand_computed() -> None:
@@ -87,8 +102,8 @@ def test_reliability_table_and_ece_hand_computed() -> None:
 
 
 def test_cross_validation_reports_calibration_of_held_out_candidates(tmp_path: Path) -> None:
-    rows, _ = read_annotations(write_csv(tmp_path / "fs.csv"))
-    report = cross_validate(rows, fit=partial(fit_scorer, model="logistic"))
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    report = cross_validate(rows, fit=LOGISTIC)
     section = report["scorer_threshold"]
     n_candidates = sum(len(candidates(row.sentence)) for row in rows)
     assert sum(row["n"] for row in section["reliability"]) == n_candidates
@@ -98,8 +113,8 @@ def test_cross_validation_reports_calibration_of_held_out_candidates(tmp_path: P
 
 
 def test_learning_curve_has_a_point_per_number_of_training_articles(tmp_path: Path) -> None:
-    rows, _ = read_annotations(write_csv(tmp_path / "fs.csv"))
-    points = learning_curve(rows, fit=partial(fit_scorer, model="logistic"))
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    points = learning_curve(rows, fit=LOGISTIC)
     assert [p["train_articles"] for p in points] == [1, 2]
     assert [p["fits"] for p in points] == [6, 3]  # 3 held out x 2 subsets, then 3 x 1
     assert all(0.0 <= p["char_iou"] <= 1.0 and 0.0 <= p["ece"] <= 1.0 for p in points)

@@ -1,5 +1,4 @@
-"""The term scorer: fitting on hand-made rows, JSON round trip, the packaged defaults with and
-without ASL-LEX, article context."""
+"""The term scorer: fitting on hand-made rows, JSON round trip, the packaged default."""
 
 from __future__ import annotations
 
@@ -8,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from shared_data import shared_file
-from terms_fixtures import write_csv
+from terms_fixtures import annotated, write_csv
 
-from asl_stem.annotations import read_annotations
 from asl_stem.terms import (
     ArticleContext,
     Lexicon,
@@ -33,9 +31,7 @@ from asl_stem.terms.features import (
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> TermScorer:
-    rows, problems = read_annotations(write_csv(tmp_path_factory.mktemp("fit") / "fs.csv"))
-    assert problems == []
-    return fit_scorer(rows)
+    return fit_scorer(annotated(write_csv(tmp_path_factory.mktemp("fit") / "fs.csv")))
 
 
 def test_every_candidate_is_scored_sorted_and_offsets_index_the_sentence(
@@ -82,9 +78,8 @@ def test_a_file_that_is_not_a_scorer_is_refused(tmp_path: Path) -> None:
 
 def test_rows_without_any_spelling_cannot_fit(tmp_path: Path) -> None:
     body = [["u", "A", "0", "0", "1-2_0_0.mp4", "Nothing spelled here.", "[]", "[]"]]
-    rows, _ = read_annotations(write_csv(tmp_path / "fs.csv", body))
     with pytest.raises(ValueError, match="both kinds"):
-        fit_scorer(rows)
+        fit_scorer(annotated(write_csv(tmp_path / "fs.csv", body)))
 
 
 def test_default_scorer_loads_and_scores_unseen_text() -> None:
@@ -105,7 +100,7 @@ def lexicon() -> Lexicon:
 
 @pytest.fixture(scope="module")
 def lexicon_scorer(tmp_path_factory: pytest.TempPathFactory, lexicon: Lexicon) -> TermScorer:
-    rows, _ = read_annotations(write_csv(tmp_path_factory.mktemp("fit") / "fs.csv"))
+    rows = annotated(write_csv(tmp_path_factory.mktemp("fit") / "fs.csv"))
     return fit_scorer(rows, lexicon=lexicon, model="logistic")
 
 

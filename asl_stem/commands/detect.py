@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         count = detect(args.checkpoint, args.shards, args.out, args.plot, overrides)
-    except (FileNotFoundError, ValueError) as error:  # ShardIndexError is a ValueError
+    except (FileNotFoundError, ValueError) as error:  # ShardCatalogError is a ValueError
         print(f"asl-stem detect: {error}", file=sys.stderr)
         return 2
     print(f"{count} recordings -> {args.out}")

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = evaluate(args.spans, args.annotations, args.baseline)
-    except (FileNotFoundError, ValueError) as error:  # ShardIndexError is a ValueError
+    except (FileNotFoundError, ValueError) as error:  # ShardCatalogError is a ValueError
         print(f"asl-stem evaluate: {error}", file=sys.stderr)
         return 2
     if args.json:

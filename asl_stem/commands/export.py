@@ -26,12 +26,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from asl_stem.export import export_recording
-    from asl_stem.shards.index import ShardIndexError
+    from asl_stem.shards.catalog import ShardCatalogError
+    from asl_stem.shards.export import export_recording
 
     try:
         path = export_recording(args.shards_dir, args.recording_id, args.out)
-    except (KeyError, ValueError, ShardIndexError) as error:
+    except (KeyError, ValueError, ShardCatalogError) as error:
         log.error("%s", error)
         return 2
     log.info("wrote %s", path)

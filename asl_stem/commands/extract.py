@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     """Extract, then say what happened; any failed recording makes the exit status 1."""
     from asl_stem.extract.run import FAILURES_NAME, extract
     from asl_stem.extract.work import ExtractSettings
-    from asl_stem.shards.index import ShardIndexError
+    from asl_stem.shards.catalog import ShardCatalogError
 
     settings = ExtractSettings(args.source, args.face, args.shard_size, args.max_frames)
     try:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             address=args.address,
             keypoints_dir=args.keypoints_dir,
         )
-    except (FileNotFoundError, ShardIndexError, ValueError) as error:
+    except (FileNotFoundError, ShardCatalogError, ValueError) as error:
         log.error("%s", error)
         return 2
     log.info("%s", summary)

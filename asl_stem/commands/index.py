@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from asl_stem.index import build_index
+    from asl_stem.termindex import build_index
 
     try:
         scorer = None

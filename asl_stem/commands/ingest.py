@@ -41,7 +41,12 @@ def register(subparsers: Any) -> None:
         action="store_false",
         help="skip reading fps/frames/size from each video (fast; videos are not verified)",
     )
-    parser.add_argument("--workers", type=int, default=None, help="probing threads")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="probing threads (default: twice the cores, at most 8)",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any problem was found"
     )
@@ -50,13 +55,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ingest and say what it found; problems set the exit status under --strict."""
-    from asl_stem.ingest import ingest
+    from asl_stem.corpus.recipe import prepare_asl_stem
 
     try:
-        result = ingest(
+        result = prepare_asl_stem(
             args.release,
+            args.annotations,
             args.out,
-            annotations=args.annotations,
             probe=args.probe,
             workers=args.workers,
         )

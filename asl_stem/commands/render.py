@@ -6,19 +6,29 @@ import argparse
 from typing import Any
 
 from asl_stem.commands._common import add_command
+from asl_stem.corpus.records import FingerspellingSpan
 
 
-def parse_spans(text: str) -> list[tuple[int, int, str]]:
-    """``"10-40:acid,55-70"`` -> ``[(10, 40, "acid"), (55, 70, "")]`` (inclusive frames)."""
+def parse_spans(text: str) -> list[FingerspellingSpan]:
+    """``"10-40:acid,55-70"`` -> spans of frames 10-40 ("acid") and 55-70 (no text)."""
     spans = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for number, item in enumerate(filter(None, (part.strip() for part in text.split(",")))):
         frames, _, label = item.partition(":")
         start, _, end = frames.partition("-")
         try:
-            spans.append((int(start), int(end), label))
+            spans.append(
+                FingerspellingSpan(
+                    id=f":{number}",
+                    recording_id="",
+                    start_frame=int(start),
+                    end_frame=int(end),
+                    text=label or None,
+                )
+            )
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"bad span {item!r}: write START-END or START-END:TEXT, comma-separated"
+                f"bad span {item!r}: write START-END or START-END:TEXT, comma-separated, "
+                "with START <= END"
             ) from None
     return spans
 
@@ -53,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the array and call the renderer; exit 2 on a bad file or output name."""
     import numpy as np
 
-    from asl_stem.render import render_contact_sheet, render_video
+    from asl_stem.synth.render import render_contact_sheet, render_video
 
     try:
         keypoints = np.load(args.keypoints)

@@ -28,12 +28,12 @@ def register(subparsers: Any) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when every shard is intact, 1 when any error was found."""
-    from asl_stem.shards.index import ShardIndexError
+    from asl_stem.shards.catalog import ShardCatalogError
     from asl_stem.shards.verify import verify_shards
 
     try:
         checked, problems = verify_shards(args.shards_dir)
-    except ShardIndexError as error:
+    except ShardCatalogError as error:
         log.error("%s", error)
         return 2
     for problem in problems:
@@ -48,12 +48,12 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from asl_stem.shards.index import ShardIndexError
+    from asl_stem.shards.catalog import ShardCatalogError
     from asl_stem.shards.verify import shards_info
 
     try:
         summary = shards_info(args.shards_dir)
-    except ShardIndexError as error:
+    except ShardCatalogError as error:
         log.error("%s", error)
         return 2
     print(json.dumps(summary, indent=2))

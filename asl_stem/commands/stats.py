@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary as text or JSON."""
-    from asl_stem.stats import format_summary, summarise
+    from asl_stem.corpus.stats import format_summary, summarise
 
     try:
         summary = summarise(args.manifests)

@@ -11,6 +11,7 @@ from typing import Any
 from asl_stem.commands._common import add_command
 
 log = logging.getLogger(__name__)
+SOURCE_HELP = "annotation CSV(s) (ingested on the fly) or a manifest folder of `asl-stem ingest`"
 
 
 def register(subparsers: Any) -> None:
@@ -19,15 +20,17 @@ def register(subparsers: Any) -> None:
     )
     actions = parser.add_subparsers(dest="terms_command", metavar="ACTION", required=True)
 
-    predict = add_command(actions, "predict", "Score every candidate word/phrase of each row.")
-    predict.add_argument("--annotations", required=True, help="CSV with filename and sentence")
-    predict.add_argument("--out", required=True, help="output JSONL, one line per row")
+    predict = add_command(
+        actions, "predict", "Score every candidate word/phrase of each sentence of a corpus."
+    )
+    predict.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
+    predict.add_argument("--out", required=True, help="output JSONL, one line per sentence")
     predict.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
     _lexicon_flag(predict)
     predict.set_defaults(func=_guarded(_predict))
 
-    fit = add_command(actions, "fit", "Fit a term scorer on annotation CSVs.")
-    fit.add_argument("--annotations", required=True, nargs="+", help="annotation CSV(s)")
+    fit = add_command(actions, "fit", "Fit a term scorer on annotated recordings.")
+    fit.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     fit.add_argument("--out", required=True, help="scorer JSON to write")
     _lexicon_flag(fit)
     _model_flags(fit)
@@ -36,7 +39,7 @@ def register(subparsers: Any) -> None:
     evaluate = add_command(
         actions, "evaluate", "Leave-one-article-out figures beside the rarest-k baseline."
     )
-    evaluate.add_argument("--annotations", required=True, nargs="+", help="annotation CSV(s)")
+    evaluate.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     _lexicon_flag(evaluate)
     _model_flags(evaluate)
@@ -48,9 +51,9 @@ def register(subparsers: Any) -> None:
     evaluate.set_defaults(func=_guarded(_evaluate))
 
     align = add_command(actions, "align", "Assign each fingerspelled span to the word it spells.")
-    align.add_argument("--annotations", required=True, help="annotation CSV")
-    align.add_argument("--spans", help="detector spans.jsonl; when omitted, the annotated spans")
-    align.add_argument("--out", required=True, help="output JSONL, one line per recording")
+    align.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
+    align.add_argument("--spans", help="span file of `asl-stem detect`; default: the annotated")
+    align.add_argument("--out", required=True, help="span file to write, one line per recording")
     align.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
     _lexicon_flag(align)
     align.set_defaults(func=_guarded(_align))
@@ -66,7 +69,7 @@ def _lexicon_flag(parser: argparse.ArgumentParser) -> None:
 
 def _model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", choices=("logistic", "boosting"), default="boosting", help="model to fit"
+        "--model", choices=("boosting", "logistic"), default="boosting", help="model to fit"
     )
     parser.add_argument(
         "--calibration",
@@ -98,10 +101,10 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from asl_stem.terms.jobs import fit_from_csvs, load_lexicon
+    from asl_stem.terms.jobs import fit_from, load_lexicon
 
     options = {"model": args.model, "calibration": args.calibration}
-    fit_from_csvs(args.annotations, args.out, load_lexicon(args.lexicon), **options)
+    fit_from(args.annotations, args.out, load_lexicon(args.lexicon), **options)
     return 0
 
 
@@ -110,11 +113,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     from asl_stem.terms.jobs import evaluate_files, load_lexicon
 
     options = {"model": args.model, "calibration": args.calibration}
+    lexicon = load_lexicon(args.lexicon)
     report = evaluate_files(
-        args.annotations,
-        load_lexicon(args.lexicon),
-        learning_curve=args.learning_curve,
-        **options,
+        args.annotations, lexicon, learning_curve=args.learning_curve, **options
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

@@ -19,15 +19,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--config", required=True, help="LightningCLI YAML, e.g. models/detector-cpu.yaml"
     )
+    parser.add_argument(
+        "--ckpt_path",
+        "--ckpt-path",
+        metavar="CKPT",
+        help="resume a stopped run from this checkpoint (e.g. its checkpoints/last.ckpt)",
+    )
     parser.set_defaults(func=run, accepts_extra=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    from asl_stem.detect.training import train
+    from asl_stem.training import train
 
     try:
-        checkpoint = train(args.config, args.extra)
-    except (FileNotFoundError, ValueError) as error:  # ShardIndexError is a ValueError
+        checkpoint = train(args.config, args.extra, args.ckpt_path)
+    except (FileNotFoundError, ValueError) as error:  # ShardCatalogError is a ValueError
         print(f"asl-stem train: {error}", file=sys.stderr)
         return 2
     print(f"checkpoint: {checkpoint}")

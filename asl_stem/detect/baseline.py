@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from asl_stem.detect.binarize import Span, binarize
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.detect.binarize import binarize
 from asl_stem.detect.features import HANDS, body_frame, joint_angles
 from asl_stem.layout import pose_index
 
@@ -57,9 +58,12 @@ def heuristic_scores(
     return np.max(sides, axis=0)
 
 
-def heuristic_spans(keypoints: np.ndarray, is_valid: np.ndarray) -> list[Span]:
+def heuristic_spans(
+    keypoints: np.ndarray, is_valid: np.ndarray, recording_id: str = ""
+) -> list[FingerspellingSpan]:
     """The heuristic's spans for one recording, decoded with :data:`BASELINE_DECODING`."""
-    return binarize(heuristic_scores(keypoints, is_valid), **BASELINE_DECODING)
+    scores = heuristic_scores(keypoints, is_valid)
+    return binarize(scores, **BASELINE_DECODING, recording_id=recording_id)
 
 
 def _forearm_motion(

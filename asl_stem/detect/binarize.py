@@ -9,21 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Span:
-    """A detected span: inclusive frames and a confidence (the mean frame score inside it)."""
-
-    start_frame: int
-    end_frame: int
-    score: float
-
-    @property
-    def num_frames(self) -> int:
-        return self.end_frame - self.start_frame + 1
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {"start_frame": self.start_frame, "end_frame": self.end_frame, "score": self.score}
+from asl_stem.corpus.records import FingerspellingSpan
 
 
 @dataclass(frozen=True)
@@ -56,8 +42,11 @@ def binarize(
     median: int = 1,
     min_duration_on: int = 0,
     min_duration_off: int = 0,
-) -> list[Span]:
-    """Decode per-frame scores (T,) into spans.
+    *,
+    recording_id: str = "",
+    fps: float | None = None,
+) -> list[FingerspellingSpan]:
+    """Decode per-frame scores (T,) of one recording into ``detected`` spans.
 
     A span starts at a frame whose (smoothed) score is >= ``onset`` and continues while the
     score stays >= ``offset``. Then gaps shorter than ``min_duration_off`` frames between two
@@ -71,10 +60,18 @@ def binarize(
     smooth = median_smooth(raw, median)
     runs = _hysteresis_runs(smooth, onset, offset)
     runs = _merge_close(runs, min_duration_off)
+    kept = [(start, end) for start, end in runs if end - start + 1 >= min_duration_on]
     return [
-        Span(start, end, float(raw[start : end + 1].mean()))
-        for start, end in runs
-        if end - start + 1 >= min_duration_on
+        FingerspellingSpan(
+            id=f"{recording_id}:{number}",
+            recording_id=recording_id,
+            start_frame=start,
+            end_frame=end,
+            source="detected",
+            score=round(float(raw[start : end + 1].mean()), 6),
+            fps=fps,
+        )
+        for number, (start, end) in enumerate(kept)
     ]
 
 

@@ -7,37 +7,24 @@ reported, never silently dropped.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asl_stem.annotations import read_annotations
-from asl_stem.atomic import read_jsonl
+from asl_stem.corpus import open_corpus
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.spanfile import RecordingSpans, read_span_file
 from asl_stem.detect.baseline import heuristic_spans
-from asl_stem.detect.metrics import (
-    Interval,
-    ScoredInterval,
-    average_precision,
-    frame_mask,
-    frame_prf,
-    mean_frame_iou,
-)
+from asl_stem.detect.metrics import average_precision, frame_mask, frame_prf, mean_frame_iou
 from asl_stem.layout import NUM_BODY_POINTS
+from asl_stem.shards.catalog import CATALOG_NAME
 from asl_stem.shards.reader import iter_samples
+from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
 IOU_THRESHOLDS = (0.1, 0.3, 0.5)
-
-
-@dataclass(frozen=True)
-class RecordingSpans:
-    """Predicted spans of one recording and its length in frames."""
-
-    num_frames: int
-    spans: list[ScoredInterval]
 
 
 @dataclass(frozen=True)
@@ -72,65 +59,48 @@ class Evaluation:
         }
 
 
-def load_truths(annotations: str | Path) -> dict[str, list[Interval]]:
-    """True spans per recording: from an annotation CSV, a manifest folder of `asl-stem ingest`
-    (recordings whose ``num_spans`` is set count as annotated) or a shards folder (samples whose
-    record has a ``spans`` key).
+Truths = dict[str, list[FingerspellingSpan]]
+
+
+def load_truths(annotations: str | Path) -> Truths:
+    """Annotated spans per annotated recording (an empty list: annotated, nothing spelled).
+
+    ``annotations`` is a manifest folder of `asl-stem ingest`, an annotation CSV (ingested on
+    the fly, so continuation rows are merged as ingest merges them), or a shards folder (the
+    spans its samples carry).
     """
     path = Path(annotations)
-    truths: dict[str, list[Interval]] = defaultdict(list)
-    if (path / "index.json").is_file():
+    if (path / CATALOG_NAME).is_file():
         return _shard_truths(path)
-    if path.is_dir():
-        from asl_stem.manifests import iter_records
-
-        for recording in iter_records(path, "recordings"):
-            if recording.num_spans is not None:
-                truths.setdefault(recording.id, [])  # annotated, possibly with no span
-        for span in iter_records(path, "spans"):
-            truths[span.recording_id].append((span.start_frame, span.end_frame))
-        return dict(truths)
-    rows, problems = read_annotations(path)
-    for problem in problems:
-        log.warning("%s", problem)
-    for row in rows:
-        truths[row.recording_id].extend((s.start_frame, s.end_frame) for s in row.spans)
-    return dict(truths)
+    corpus = open_corpus(path)
+    return {item.recording_id: list(item.spans) for item in corpus.annotated_recordings()}
 
 
-def _shard_truths(shards: Path) -> dict[str, list[Interval]]:
-    """The ``spans`` of every annotated sample of a shards folder."""
+def _shard_truths(shards: Path) -> Truths:
+    """The spans of every annotated sample of a shards folder."""
     truths = {}
     for sample in iter_samples(shards):
-        spans = sample["meta"].get("spans")
+        spans = sample_spans(sample)
         if spans is not None:
-            truths[sample["key"]] = [(int(s["start_frame"]), int(s["end_frame"])) for s in spans]
+            truths[sample["key"]] = spans
     return truths
 
 
 def load_detections(path: str | Path) -> dict[str, RecordingSpans]:
-    """The lines of ``spans.jsonl`` keyed by recording id."""
-    detections = {}
-    for row in read_jsonl(path):
-        rec = row["recording_id"]
-        spans = [
-            ScoredInterval(rec, int(s["start_frame"]), int(s["end_frame"]), float(s["score"]))
-            for s in row["spans"]
-        ]
-        detections[rec] = RecordingSpans(int(row["num_frames"]), spans)
+    """The lines of a span file (``asl-stem detect`` output) keyed by recording id."""
+    detections, problems = read_span_file(path)
+    for problem in problems:
+        log.warning("%s", problem)
     return detections
 
 
-def score(
-    name: str, detections: Mapping[str, RecordingSpans], truths: Mapping[str, list[Interval]]
-) -> Scores:
+def score(name: str, detections: Mapping[str, RecordingSpans], truths: Truths) -> Scores:
     """All metrics of one system over the recordings of ``truths`` (all must be detected)."""
     predictions = [span for rec in truths for span in detections[rec].spans]
     pred_masks, true_masks = {}, {}
     for rec, spans in truths.items():
         length = detections[rec].num_frames
-        intervals = [(p.start_frame, p.end_frame) for p in detections[rec].spans]
-        pred_masks[rec] = frame_mask(intervals, length)
+        pred_masks[rec] = frame_mask(detections[rec].spans, length)
         true_masks[rec] = frame_mask(spans, length)
     iou, empty = mean_frame_iou(pred_masks, true_masks)
     precision, recall, f1 = frame_prf(pred_masks, true_masks)
@@ -149,17 +119,12 @@ def score(
 
 
 def baseline_detections(shards: str, recordings: Iterable[str]) -> dict[str, RecordingSpans]:
-    """The heuristic's spans for the given recordings of ``shards``."""
-    wanted = set(recordings)
+    """The heuristic's spans for the given recordings of ``shards`` (no other is decoded)."""
     detections = {}
-    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
-        if sample["key"] not in wanted:
-            continue
-        spans = heuristic_spans(sample["keypoints"], sample["is_valid"])
-        detections[sample["key"]] = RecordingSpans(
-            len(sample["keypoints"]),
-            [ScoredInterval(sample["key"], s.start_frame, s.end_frame, s.score) for s in spans],
-        )
+    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS, keys=set(recordings)):
+        key = sample["key"]
+        spans = heuristic_spans(sample["keypoints"], sample["is_valid"], key)
+        detections[key] = RecordingSpans(key, len(sample["keypoints"]), tuple(spans))
     return detections
 
 

@@ -10,44 +10,26 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from asl_stem.atomic import write_jsonl
-from asl_stem.detect.binarize import BinarizeConfig, Span, binarize
+from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
+from asl_stem.detect.binarize import BinarizeConfig, binarize
+from asl_stem.detect.detection import Detection
 from asl_stem.detect.features import compute_features
 from asl_stem.detect.module import FingerspellingDetector
+from asl_stem.detect.plot import plot_detection
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.reader import iter_samples
+from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FPS = 30.0  # the corpus' rate, for records made without probing the video
-
-
-@dataclass(frozen=True)
-class Detection:
-    """One recording's frame probabilities and decoded spans (plus its true spans, if known)."""
-
-    recording_id: str
-    fps: float
-    probabilities: np.ndarray
-    spans: list[Span]
-    true_spans: list[tuple[int, int]] | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The line of ``spans.jsonl`` (docs/ARCHITECTURE.md "Detections")."""
-        return {
-            "recording_id": self.recording_id,
-            "num_frames": len(self.probabilities),
-            "fps": self.fps,
-            "spans": [span.to_dict() for span in self.spans],
-        }
 
 
 def load_detector(checkpoint: str | Path, device: str = "cpu") -> FingerspellingDetector:
@@ -91,25 +73,22 @@ def iter_detections(
     model: FingerspellingDetector,
     shards: str,
     decoding: BinarizeConfig | None = None,
-    articles: Collection[str] | None = None,
+    keys: Collection[str] | None = None,
 ) -> Iterator[Detection]:
-    """Detections for every recording of ``shards`` (of ``articles`` only, if given)."""
+    """Detections for every recording of ``shards`` (of ``keys`` only, if given: with a
+    catalog, other samples are never decoded)."""
     decoding = decoding if decoding is not None else model.decoding
-    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
+    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS, keys=keys):
         meta = sample["meta"]
-        if articles is not None and meta.get("article") not in articles:
-            continue
         features = compute_features(sample["keypoints"], sample["is_valid"])
         probabilities = frame_probabilities(model, features)
-        truth = meta.get("spans")
+        fps = DEFAULT_FPS if meta.get("fps") is None else float(meta["fps"])
         yield Detection(
             recording_id=sample["key"],
-            fps=DEFAULT_FPS if meta.get("fps") is None else float(meta["fps"]),
+            fps=fps,
             probabilities=probabilities,
-            spans=binarize(probabilities, **asdict(decoding)),
-            true_spans=None
-            if truth is None
-            else [(int(s["start_frame"]), int(s["end_frame"])) for s in truth],
+            spans=binarize(probabilities, **asdict(decoding), recording_id=sample["key"], fps=fps),
+            truths=sample_spans(sample),
         )
 
 
@@ -129,14 +108,12 @@ def detect(
     changes = {k: v for k, v in (decoding_overrides or {}).items() if v is not None}
     decoding = replace(model.decoding, **changes)
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def lines() -> Iterator[RecordingSpans]:
         for detection in tqdm(iter_detections(model, shards, decoding), desc="detect", unit="rec"):
             if plot_dir is not None:
-                from asl_stem.detect.plot import plot_detection  # matplotlib only when asked
-
                 plot_detection(detection, Path(plot_dir) / f"{detection.recording_id}.png")
-            yield detection.to_dict()
+            yield detection.recording_spans()
 
-    count = write_jsonl(out, rows())
+    count = write_span_file(out, lines())
     log.info("wrote %d recordings' spans to %s", count, out)
     return count

@@ -14,25 +14,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-Interval = tuple[int, int]
+from asl_stem.corpus.records import FingerspellingSpan
 
 
-@dataclass(frozen=True)
-class ScoredInterval:
-    """A prediction: recording, inclusive frames, score."""
-
-    recording_id: str
-    start_frame: int
-    end_frame: int
-    score: float
-
-
-def span_iou(a: Interval, b: Interval) -> float:
+def span_iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     """Temporal IoU of two inclusive frame intervals."""
     inter = min(a[1], b[1]) - max(a[0], b[0]) + 1
     if inter <= 0:
@@ -42,8 +31,8 @@ def span_iou(a: Interval, b: Interval) -> float:
 
 
 def average_precision(
-    predictions: Sequence[ScoredInterval],
-    truths: Mapping[str, Sequence[Interval]],
+    predictions: Sequence[FingerspellingSpan],
+    truths: Mapping[str, Sequence[FingerspellingSpan]],
     iou_threshold: float,
 ) -> float:
     """AP at ``iou_threshold`` over a whole evaluation set (see the module docstring).
@@ -53,14 +42,14 @@ def average_precision(
     total = sum(len(spans) for spans in truths.values())
     if total == 0:
         return 0.0
-    ranked = sorted(predictions, key=lambda p: -p.score)  # stable: ties keep input order
+    ranked = sorted(predictions, key=lambda p: -(p.score or 0.0))  # stable: ties keep order
     matched = {rec: np.zeros(len(spans), dtype=bool) for rec, spans in truths.items()}
     hits = np.zeros(len(ranked))
     for rank, pred in enumerate(ranked):
         spans = truths.get(pred.recording_id, ())
         best, best_iou = -1, iou_threshold
         for index, span in enumerate(spans):
-            iou = span_iou((pred.start_frame, pred.end_frame), span)
+            iou = span_iou(pred.frames, span.frames)
             if not matched[pred.recording_id][index] and iou >= best_iou:
                 best, best_iou = index, iou
         if best >= 0:
@@ -83,11 +72,11 @@ def _interpolated_ap(hits: np.ndarray, total: int) -> float:
     return float(np.sum((recall[steps] - recall[steps - 1]) * precision[steps]))
 
 
-def frame_mask(spans: Sequence[Interval], num_frames: int) -> np.ndarray:
+def frame_mask(spans: Iterable[FingerspellingSpan], num_frames: int) -> np.ndarray:
     """(T,) bool with the frames of the inclusive spans set (clipped to the recording)."""
     mask = np.zeros(num_frames, dtype=bool)
-    for start, end in spans:
-        mask[max(start, 0) : min(end + 1, num_frames)] = True
+    for span in spans:
+        mask[max(span.start_frame, 0) : min(span.end_frame + 1, num_frames)] = True
     return mask
 
 

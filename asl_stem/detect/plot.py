@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from asl_stem.atomic import atomic_path
-from asl_stem.detect.inference import Detection
+from asl_stem.detect.detection import Detection
 
 
 def plot_detection(detection: Detection, path: Path) -> None:
@@ -34,8 +34,15 @@ def plot_detection(detection: Detection, path: Path) -> None:
             color="tab:blue",
             alpha=0.35,
         )
-    for start, end in detection.true_spans or []:
-        axes.axvspan(start * seconds, (end + 1) * seconds, 0.0, 0.45, color="tab:green", alpha=0.35)
+    for truth in detection.truths or []:
+        axes.axvspan(
+            truth.start_frame * seconds,
+            (truth.end_frame + 1) * seconds,
+            0.0,
+            0.45,
+            color="tab:green",
+            alpha=0.35,
+        )
     axes.set(
         xlabel="seconds",
         ylim=(0, 1),

@@ -13,23 +13,36 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.index import ShardIndex, write_index
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Sample, plan_shards, write_shard
 from asl_stem.synth.signer import synthesize_timed
 
 FPS = 30.0
 
 
-def random_spans(rng: np.random.Generator, num_frames: int) -> list[tuple[int, int, str]]:
+def random_spans(
+    rng: np.random.Generator, num_frames: int, recording_id: str
+) -> list[FingerspellingSpan]:
     """Non-overlapping spans of 0.7-3 s with 1-4 s of other signing between them."""
-    spans, start = [], int(rng.integers(30, 90))
+    spans: list[FingerspellingSpan] = []
+    start = int(rng.integers(30, 90))
     while True:
         length = int(rng.integers(20, 90))
         if start + length >= num_frames - 15:
             return spans
         word = "".join(rng.choice(list(string.ascii_lowercase), size=int(rng.integers(3, 9))))
-        spans.append((start, start + length - 1, word))
+        spans.append(
+            FingerspellingSpan(
+                f"{recording_id}:{len(spans)}",
+                recording_id,
+                start,
+                start + length - 1,
+                text=word,
+                fps=FPS,
+            )
+        )
         start += length + int(rng.integers(30, 120))
 
 
@@ -48,20 +61,24 @@ def write_synthetic_shards(
     total = 0
     for number, key in enumerate(tqdm(ids, desc="synthesise", unit="rec")):
         num_frames = int(rng.integers(*frames))
-        spans = random_spans(rng, num_frames)
+        spans = random_spans(rng, num_frames, key)
         signing = synthesize_timed(spans, num_frames, fps=FPS, seed=int(rng.integers(2**31)))
         meta = {
             "recording_id": key,
             "article": articles[number % len(articles)],
             "fps": FPS,
             "num_frames": num_frames,
-            "spans": [{"start_frame": s, "end_frame": e, "text": t} for s, e, t in spans],
+            "spans": [
+                {"start_frame": s.start_frame, "end_frame": s.end_frame, "text": s.text}
+                for s in spans
+            ],
         }
         keypoints = signing.keypoints[:, :NUM_BODY_POINTS].astype(np.float16)
         samples[key] = Sample(key, keypoints, meta)
         total += num_frames
     plans = plan_shards(ids, shard_size)
     entries = [write_shard(folder, p, [samples[k] for k in p.recording_ids]) for p in plans]
-    index = ShardIndex(settings={"source": "synthetic"}, planned=len(plans), shards=entries)
-    write_index(folder, index)
+    header = KeypointHeader(NUM_BODY_POINTS)
+    index = ShardCatalog({"source": "synthetic"}, len(plans), entries, header)
+    write_catalog(folder, index)
     return total

@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from asl_stem.extract.work import ExtractSettings, ShardJob, run_shard_job
-from asl_stem.shards.index import ShardEntry
+from asl_stem.shards.catalog import ShardEntry
 
 Progress = Callable[[int], object]
 
@@ -74,7 +74,12 @@ def run_ray(
 
     Joins the cluster at ``address``, or starts a local Ray when none is running.
     """
-    import ray
+    try:
+        import ray
+    except ImportError as error:
+        raise RuntimeError(
+            "--engine ray needs Ray: pip install 'asl-stem[ray]' (or run with --engine local)"
+        ) from error
 
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False)

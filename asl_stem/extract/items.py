@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl_stem.corpus import Corpus, FingerspellingSpan, Recording
 from asl_stem.extract.frames import VideoSource
-from asl_stem.manifests import FingerspellingSpan, Recording, iter_records
 
 
 @dataclass(frozen=True)
@@ -34,26 +33,20 @@ def keypoints_file(recording: Recording, keypoints_dir: str | Path | None) -> st
     return None
 
 
-def _spans_by_recording(manifest_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
-    spans: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    span: FingerspellingSpan
-    for span in iter_records(manifest_dir, "spans"):
-        spans[span.recording_id].append(
-            {"start_frame": span.start_frame, "end_frame": span.end_frame, "text": span.text}
-        )
-    for rows in spans.values():
-        rows.sort(key=lambda row: (row["start_frame"], row["end_frame"]))
-    return spans
-
-
 def record_meta(
-    recording: Recording, sentence: str | None, spans: list[dict[str, Any]] | None
+    recording: Recording, sentence: str | None, spans: list[FingerspellingSpan] | None
 ) -> dict[str, Any]:
-    """The sample's JSON record: the manifest fields plus ``sentence`` and (if known) ``spans``."""
+    """The sample's JSON record: the manifest fields plus ``sentence`` and (if known) ``spans``.
+
+    Spans are stored compactly (frames and text), in frame order; the shard reader turns them
+    back into :class:`~asl_stem.corpus.FingerspellingSpan` records.
+    """
     meta = {k: v for k, v in recording.to_dict().items() if k not in ("type", "schema")}
     meta["sentence"] = sentence
     if spans is not None:
-        meta["spans"] = spans
+        meta["spans"] = [
+            {"start_frame": s.start_frame, "end_frame": s.end_frame, "text": s.text} for s in spans
+        ]
     return meta
 
 
@@ -65,11 +58,11 @@ def build_items(
     ``spans`` is a list (maybe empty) when the recording was annotated (``num_spans`` set, or
     spans listed) and absent when nobody annotated it.
     """
-    sentences = {s.id: s.text for s in iter_records(manifest_dir, "sentences")}
-    spans = _spans_by_recording(manifest_dir)
+    corpus = Corpus.from_dir(manifest_dir)
+    sentences = {s.id: s.text for s in corpus.sentences}
+    spans = corpus.spans.by_recording()
     items = []
-    recording: Recording
-    for recording in iter_records(manifest_dir, "recordings"):
+    for recording in corpus.recordings:
         annotated = recording.id in spans or recording.num_spans is not None
         meta = record_meta(
             recording,

@@ -18,7 +18,8 @@ from asl_stem.atomic import write_jsonl
 from asl_stem.extract.engines import run_local, run_pool, run_ray
 from asl_stem.extract.items import build_items
 from asl_stem.extract.work import ExtractSettings, ShardJob
-from asl_stem.shards.index import ShardEntry, ShardIndex, write_index
+from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, ShardEntry, write_catalog
 from asl_stem.shards.writer import plan_shards, remove_stale_temporaries, resume_index
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ def extract(
     Path(shards_dir).mkdir(parents=True, exist_ok=True)
     if removed := remove_stale_temporaries(shards_dir):
         log.info("removed %d half-written shards of an interrupted run", removed)
-    index = resume_index(shards_dir, [job.plan for job in jobs], settings.to_dict())
+    header = KeypointHeader(NUM_POINTS if settings.face else NUM_BODY_POINTS)
+    index = resume_index(shards_dir, [job.plan for job in jobs], settings.to_dict(), header)
     kept = len(index.shards)
     done = {entry.name for entry in index.shards}
     pending = [job for job in jobs if job.plan.name not in done]
@@ -80,12 +82,12 @@ def extract(
             )
             for entry in finished:
                 entries.append(entry)
-                index = ShardIndex(
-                    index.settings, index.planned, sorted(entries, key=lambda e: e.name)
+                index = ShardCatalog(
+                    index.settings, index.planned, sorted(entries, key=lambda e: e.name), header
                 )
-                write_index(shards_dir, index)
+                write_catalog(shards_dir, index)
     else:
-        write_index(shards_dir, index)
+        write_catalog(shards_dir, index)
     failures = [failure for entry in index.shards for failure in entry.failures]
     write_jsonl(Path(shards_dir) / FAILURES_NAME, failures)
     return ExtractSummary(

@@ -13,7 +13,7 @@ from asl_stem.extract.frames import VideoError, iter_frames, prefetch, video_fps
 from asl_stem.extract.items import WorkItem
 from asl_stem.extract.keypoint_files import KeypointFileError, load_reference_keypoints
 from asl_stem.extract.landmarks import ModelBuffers, extract_frames
-from asl_stem.shards.index import ShardEntry
+from asl_stem.shards.catalog import ShardEntry
 from asl_stem.shards.writer import Failure, Sample, ShardPlan, write_shard
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
 
 KEYPOINTS_MEMBER = "keypoints.npy"
@@ -65,6 +66,16 @@ def load_keypoints(data: bytes) -> np.ndarray:
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
+def stored_frames(data: bytes) -> int:
+    """The frame count of a ``keypoints.npy`` member, read from its header alone."""
+    if data[:8] == b"\x93NUMPY\x01\x00":
+        header_end = 10 + int.from_bytes(data[8:10], "little")
+        match = _OWN_HEADER.match(data[10:header_end])
+        if match:
+            return int(match.group(1))
+    return len(load_keypoints(data))
+
+
 def to_training(
     keypoints: np.ndarray, num_points: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -84,13 +95,47 @@ def to_training(
 
 
 def decode_sample(
-    key: str, members: dict[str, bytes], num_points: int | None = None
+    key: str,
+    members: dict[str, bytes],
+    num_points: int | None = None,
+    stored_points: int | None = None,
 ) -> dict[str, Any]:
-    """The reader's dict: ``key``, ``keypoints`` float32, ``is_valid`` bool, ``meta``."""
+    """The reader's dict: ``key``, ``keypoints`` float32, ``is_valid`` bool, ``meta``.
+
+    ``stored_points`` is what the catalog's header says the arrays hold; another shape is an
+    error naming the sample.
+    """
     try:
         raw = members[KEYPOINTS_MEMBER]
         meta = json.loads(members[META_MEMBER])
     except KeyError as error:
         raise SampleError(f"sample {key} has no member {error.args[0]!r}") from error
-    values, is_valid = to_training(load_keypoints(raw), num_points)
+    keypoints = load_keypoints(raw)
+    if stored_points is not None and keypoints.shape[1:] != (stored_points, 3):
+        raise SampleError(
+            f"sample {key} holds keypoints of shape {keypoints.shape}; the catalog's header "
+            f"says (T, {stored_points}, 3): the shard does not belong to this catalog"
+        )
+    values, is_valid = to_training(keypoints, num_points)
     return {"key": key, "keypoints": values, "is_valid": is_valid, "meta": meta}
+
+
+def sample_spans(sample: dict[str, Any]) -> list[FingerspellingSpan] | None:
+    """The annotated spans of a decoded sample, in frame order; None when not annotated."""
+    spans = sample["meta"].get("spans")
+    if spans is None:
+        return None
+    key = sample["key"]
+    fps = sample["meta"].get("fps")
+    return [
+        FingerspellingSpan(
+            id=f"{key}:{number}",
+            recording_id=key,
+            start_frame=int(span["start_frame"]),
+            end_frame=int(span["end_frame"]),
+            text=span.get("text"),
+            text_source="annotated" if span.get("text") is not None else None,
+            fps=float(fps) if fps else None,
+        )
+        for number, span in enumerate(spans)
+    ]

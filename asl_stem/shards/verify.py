@@ -8,7 +8,7 @@ from typing import Any
 
 from asl_stem.assets import sha256_file
 from asl_stem.problems import Problem
-from asl_stem.shards.index import ShardEntry, index_path, read_index
+from asl_stem.shards.catalog import ShardEntry, catalog_path, read_catalog
 from asl_stem.shards.sample import SampleError, decode_sample
 from asl_stem.shards.tario import iter_tar_samples
 
@@ -46,7 +46,7 @@ def verify_shard(shards_dir: Path, entry: ShardEntry) -> list[Problem]:
 def verify_shards(shards_dir: str | Path) -> tuple[int, list[Problem]]:
     """Check every indexed shard; return how many were checked and every problem found."""
     folder = Path(shards_dir)
-    index = read_index(folder)
+    index = read_catalog(folder)
     problems = [problem for entry in index.shards for problem in verify_shard(folder, entry)]
     indexed = {entry.name for entry in index.shards}
     for stray in sorted(folder.glob("shard-*.tar")):
@@ -58,13 +58,13 @@ def verify_shards(shards_dir: str | Path) -> tuple[int, list[Problem]]:
             f"{len(index.shards)} of {index.planned} planned shards are done; "
             "rerun the same extract command to finish"
         )
-        problems.append(Problem(str(index_path(folder)), None, reason, "incomplete", "warning"))
+        problems.append(Problem(str(catalog_path(folder)), None, reason, "incomplete", "warning"))
     return len(index.shards), problems
 
 
 def shards_info(shards_dir: str | Path) -> dict[str, Any]:
     """A summary: shards, samples, frames, bytes, bytes per frame, failures, settings."""
-    index = read_index(shards_dir)
+    index = read_catalog(shards_dir)
     data = index.to_dict()
     total_bytes = sum(entry.bytes for entry in index.shards)
     return {

@@ -20,7 +20,15 @@ import numpy as np
 
 from asl_stem.assets import sha256_file
 from asl_stem.atomic import atomic_path
-from asl_stem.shards.index import ShardEntry, ShardIndex, ShardIndexError, index_path, read_index
+from asl_stem.shards.catalog import (
+    KeypointHeader,
+    SampleRow,
+    ShardCatalog,
+    ShardCatalogError,
+    ShardEntry,
+    catalog_path,
+    read_catalog,
+)
 from asl_stem.shards.sample import check_key, encode_sample
 from asl_stem.shards.tario import write_tar
 
@@ -76,7 +84,7 @@ def write_shard(
     shards_dir: str | Path, plan: ShardPlan, results: Iterable[Sample | Failure]
 ) -> ShardEntry:
     """Write the samples of ``plan`` (one result per planned id, in order) as one atomic tar."""
-    written: list[str] = []
+    rows: list[SampleRow] = []
     failures: list[dict[str, str]] = []
     frames = 0
 
@@ -91,7 +99,7 @@ def write_shard(
                 failures.append({"recording_id": result.key, "reason": result.reason})
                 continue
             frames += int(result.keypoints.shape[0])
-            written.append(result.key)
+            rows.append(SampleRow.of(result.key, int(result.keypoints.shape[0]), result.meta))
             yield result.key, encode_sample(result.key, result.keypoints, result.meta)
         missing = list(expected)
         if missing:
@@ -102,12 +110,11 @@ def write_shard(
         write_tar(tmp, members())
     return ShardEntry(
         name=plan.name,
-        samples=len(written),
         frames=frames,
         bytes=final.stat().st_size,
         sha256=sha256_file(final),
-        recordings=written,
-        failures=failures,
+        rows=tuple(rows),
+        failures=tuple(failures),
     )
 
 
@@ -120,19 +127,22 @@ def remove_stale_temporaries(shards_dir: str | Path) -> int:
 
 
 def resume_index(
-    shards_dir: str | Path, plans: Sequence[ShardPlan], settings: dict[str, Any]
-) -> ShardIndex:
+    shards_dir: str | Path,
+    plans: Sequence[ShardPlan],
+    settings: dict[str, Any],
+    header: KeypointHeader,
+) -> ShardCatalog:
     """The index of shards already finished and intact; a fresh one when there is none.
 
     Raises when the folder holds shards made with other settings or another plan, since
     mixing them would give a result no single run produces.
     """
-    if not index_path(shards_dir).exists():
-        return ShardIndex(settings=settings, planned=len(plans), shards=[])
-    previous = read_index(shards_dir)
-    if previous.settings != settings or previous.planned != len(plans):
-        raise ShardIndexError(
-            f"{index_path(shards_dir)} was made with settings {previous.settings} "
+    if not catalog_path(shards_dir).exists():
+        return ShardCatalog(settings, len(plans), [], header)
+    previous = read_catalog(shards_dir)
+    if (previous.settings, previous.planned, previous.header) != (settings, len(plans), header):
+        raise ShardCatalogError(
+            f"{catalog_path(shards_dir)} was made with settings {previous.settings} "
             f"({previous.planned} shards); this run has {settings} ({len(plans)} shards). "
             "Use another --out folder or delete this one."
         )
@@ -142,8 +152,8 @@ def resume_index(
         plan = by_name.get(entry.name)
         done = set(entry.recordings) | {f["recording_id"] for f in entry.failures}
         if plan is None or done != set(plan.recording_ids):
-            raise ShardIndexError(
-                f"{entry.name} in {index_path(shards_dir)} holds other recordings than this "
+            raise ShardCatalogError(
+                f"{entry.name} in {catalog_path(shards_dir)} holds other recordings than this "
                 "run plans (did the manifest change?); use another --out folder"
             )
         path = Path(shards_dir) / entry.name
@@ -151,4 +161,4 @@ def resume_index(
             kept.append(entry)
         else:
             log.warning("%s is missing or changed since it was indexed; writing it again", path)
-    return ShardIndex(settings=settings, planned=len(plans), shards=kept)
+    return ShardCatalog(settings, len(plans), kept, header)

@@ -3,10 +3,10 @@
 Motion is planned in a canonical body frame: shoulder widths, origin at the shoulders'
 midpoint, x towards the image's right, y down, the dominant hand being the signer's right
 (image left, as a camera facing the signer sees it). The head, torso and face are the real mean
-body and face of the letter lexicon (:mod:`asl_stem.letters`); arms are solved from shoulder to
-wrist. A left-handed signer is the same motion mirrored, the dominant track going to the left
-hand. Finally the body is placed in the image (scale, position, camera roll) as normalised
-coordinates.
+body and face of the letter lexicon (:mod:`asl_stem.synth.letters`); arms are solved from
+shoulder to wrist. A left-handed signer is the same motion mirrored, the dominant track going
+to the left hand. Finally the body is placed in the image (scale, position, camera roll) as
+normalised coordinates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from asl_stem.layout import FACE, LEFT_HAND, NUM_POINTS, POSE, RIGHT_HAND, pose_index
-from asl_stem.letters import Lexicon
+from asl_stem.synth.letters import Lexicon
 from asl_stem.synth.motion import elbows, rotate_shape, smooth_noise
 from asl_stem.synth.signing import Hands, mirror
 from asl_stem.synth.style import SignerStyle

@@ -2,7 +2,7 @@
 
 ``DIR/videos.csv`` (``user, articleName, sectionIndex, sentenceIndex, filename, videoLength,
 sentence``; videoLength in seconds), ``DIR/videos/<filename>`` (the skeleton rendered by
-:mod:`asl_stem.render`), ``DIR/keypoints/<stem>.npy`` (``(T, 543, 2)`` float32 x, y: the
+:mod:`asl_stem.synth.render`), ``DIR/keypoints/<stem>.npy`` (``(T, 543, 2)`` float32 x, y: the
 reference pipeline's format) and ``DIR/fs-annotations/<name>.csv`` with the columns of the real
 annotation files. Recordings already written are kept, so a rerun resumes; every file is
 written atomically, and the CSVs last.
@@ -22,14 +22,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from asl_stem.annotations import COLUMNS as ANNOTATION_COLUMNS
-from asl_stem.annotations import AnnotationRow, read_annotations
 from asl_stem.atomic import atomic_open, atomic_path, write_json
+from asl_stem.corpus import open_corpus
+from asl_stem.corpus.annotations import COLUMNS as ANNOTATION_COLUMNS
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.release import VIDEO_COLUMNS
 from asl_stem.problems import Problem
-from asl_stem.release import VIDEO_COLUMNS
 from asl_stem.synth.articles import load_articles
 from asl_stem.synth.choice import choose_fingerspelled
-from asl_stem.synth.signer import Span, synthesize, synthesize_timed
+from asl_stem.synth.signer import synthesize, synthesize_timed
 from asl_stem.synth.style import SignerStyle
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Job:
     style: SignerStyle
     seed: int
     terms: tuple[str, ...] = ()
-    spans: tuple[Span, ...] | None = None  # given span frames (a twin); None = planned
+    spans: tuple[FingerspellingSpan, ...] | None = None  # given spans (a twin); None = planned
     num_frames: int = 0  # for given spans
 
 
@@ -60,7 +61,7 @@ class Made:
 
     job: Job
     num_frames: int
-    spans: tuple[Span, ...]
+    spans: tuple[FingerspellingSpan, ...]
     resumed: bool
 
 
@@ -105,18 +106,21 @@ def make_recording(job: Job, output: Output) -> Made:
     aspect ratio, so normalised coordinates match the frame.
     """
     style = dataclasses.replace(job.style, aspect=output.size[0] / output.size[1])
+    key = Path(job.filename).stem
     if job.spans is not None:
         signing = synthesize_timed(
             job.spans, job.num_frames, fps=output.fps, signer=style, seed=job.seed
         )
     else:
-        signing = synthesize(job.sentence, job.terms, fps=output.fps, signer=style, seed=job.seed)
+        signing = synthesize(
+            job.sentence, job.terms, fps=output.fps, signer=style, seed=job.seed, recording_id=key
+        )
     npy = output.out / "keypoints" / f"{Path(job.filename).stem}.npy"
     video = output.out / "videos" / job.filename
     done = npy.exists() and (video.exists() or not output.video)
     if not done:
         if output.video:
-            from asl_stem.render import render_video
+            from asl_stem.synth.render import render_video
 
             # Unmarked, like the release's videos: the labels live in fs-annotations only.
             render_video(signing.keypoints, video, fps=output.fps, size=output.size)
@@ -187,8 +191,8 @@ def write_tables(made: Sequence[Made], output: Output, annotation_name: str) -> 
         seconds = round(item.num_frames / output.fps, 3)
         key = (job.user, job.article, job.section_index, job.sentence_index, job.filename)
         video_rows.append((*key, seconds, job.sentence))
-        spans = repr([(start, end) for start, end, _ in item.spans])
-        texts = repr([text for _, _, text in item.spans])
+        spans = repr([span.frames for span in item.spans])
+        texts = repr([span.text or "" for span in item.spans])
         annotation_rows.append((*key, job.sentence, spans, texts))
     with atomic_open(output.out / "fs-annotations" / annotation_name, newline="") as handle:
         handle.write(_csv_text(ANNOTATION_COLUMNS, annotation_rows))
@@ -272,40 +276,26 @@ def write_demo_corpus(
     return _finish(jobs, output, workers, CorpusReport(str(out)), "demo.csv")
 
 
-def _merged_rows(
-    rows: Sequence[AnnotationRow], report: CorpusReport
-) -> dict[str, tuple[AnnotationRow, list[Span]]]:
-    """Rows by filename; a recording listed twice gets the union of its rows' spans."""
-    merged: dict[str, tuple[AnnotationRow, list[Span]]] = {}
-    for row in rows:
-        spans = [(s.start_frame, s.end_frame, s.text or "") for s in row.spans]
-        if row.filename not in merged:
-            merged[row.filename] = (row, spans)
-            continue
-        kept = merged[row.filename][1]
-        kept.extend(span for span in spans if span not in kept)
-        reason = f"{row.filename} appears again; its spans were merged into the first row's"
-        report.problems.append(
-            Problem(row.file, row.line, reason, "duplicate_recording", "warning")
-        )
-    return merged
+def twin_jobs(annotations: str | Path, seed: int, fps: float, report: CorpusReport) -> list[Job]:
+    """One job per annotated recording: its sentence, spelled strings and span frames.
 
-
-def twin_jobs(csv_path: str | Path, seed: int, fps: float, report: CorpusReport) -> list[Job]:
-    """One job per annotated recording: its sentence, spelled strings and span frames."""
-    rows, problems = read_annotations(csv_path)
-    report.problems.extend(problems)
+    The annotation file is ingested on the fly, so a recording annotated on several rows is
+    one recording with all its spans, as everywhere else in the toolkit.
+    """
     rng = np.random.default_rng(seed)
     styles: dict[str, SignerStyle] = {}
     jobs = []
-    for row, spans in _merged_rows(rows, report).values():
-        if row.user not in styles:
-            styles[row.user] = SignerStyle.random(rng)
-        last = max((end for _, end, _ in spans), default=int(rng.uniform(60, 150) * fps / 30))
+    for item in open_corpus(annotations).annotated_recordings():
+        recording = item.recording
+        if recording.interpreter not in styles:
+            styles[recording.interpreter] = SignerStyle.random(rng)
+        default = int(rng.uniform(60, 150) * fps / 30)
+        last = max((span.end_frame for span in item.spans), default=default)
         num_frames = int(last + 1 + rng.uniform(15, 60) * fps / 30)
         jobs.append(
-            Job(row.user, row.article, row.section_index, row.sentence_index, row.filename,
-                row.sentence, styles[row.user], int(rng.integers(2**31)), spans=tuple(spans),
+            Job(recording.interpreter, recording.article, recording.section_index,
+                recording.sentence_index, recording.filename, item.sentence,
+                styles[recording.interpreter], int(rng.integers(2**31)), spans=item.spans,
                 num_frames=num_frames)
         )  # fmt: skip
     return jobs

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asl_stem.letters import Lexicon, load_lexicon
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.synth.body import body_points
+from asl_stem.synth.letters import Lexicon, load_lexicon
 from asl_stem.synth.motion import HandTrack
 from asl_stem.synth.noise import add_tracker_noise
 from asl_stem.synth.signing import (
@@ -32,7 +33,6 @@ from asl_stem.synth.spelling import SPELL_WRIST, add_spelling, letters_to_spell
 from asl_stem.synth.style import SignerStyle
 
 STATS_FPS = 30.0
-Span = tuple[int, int, str]  # inclusive frames, spelled text
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Signing:
     """A synthetic recording: keypoints (T, 543, 3) float32, NaN where missing, and its spans."""
 
     keypoints: np.ndarray
-    spans: list[Span]
+    spans: list[FingerspellingSpan]
     fps: float
     style: SignerStyle
 
@@ -72,12 +72,17 @@ def _segments(sentence: str, terms: Sequence[str]) -> list[tuple[int, str | None
 
 
 def plan_spans(
-    sentence: str, terms: Sequence[str], style: SignerStyle, fps: float, rng: np.random.Generator
-) -> tuple[list[Span], int]:
+    sentence: str,
+    terms: Sequence[str],
+    style: SignerStyle,
+    fps: float,
+    rng: np.random.Generator,
+    recording_id: str = "",
+) -> tuple[list[FingerspellingSpan], int]:
     """Where each term is spelled and how long the recording is, from the signer's rates."""
     rate = fps / STATS_FPS
     frame = rng.uniform(10, 30) * rate
-    spans: list[Span] = []
+    spans: list[FingerspellingSpan] = []
     for words, term in _segments(sentence, terms):
         signs = round(words * rng.uniform(0.45, 0.75))
         frame += signs * style.frames_per_sign * rate * rng.lognormal(0.0, 0.15)
@@ -87,7 +92,17 @@ def plan_spans(
         letters = max(1, len(letters_to_spell(term)))
         length = max(3, round(letters * style.frames_per_letter * rate * rng.lognormal(0, 0.2)))
         start = round(frame)
-        spans.append((start, start + length - 1, term))
+        spans.append(
+            FingerspellingSpan(
+                id=f"{recording_id}:{len(spans)}",
+                recording_id=recording_id,
+                start_frame=start,
+                end_frame=start + length - 1,
+                text=term,
+                text_source="annotated",
+                fps=fps,
+            )
+        )
         frame = start + length + rng.uniform(4, 10) * rate
     num_frames = round(frame + rng.uniform(15, 35) * rate)
     return spans, num_frames
@@ -99,7 +114,7 @@ def _spell_place(style: SignerStyle) -> np.ndarray:
 
 
 def _plan_motion(
-    spans: Sequence[Span],
+    spans: Sequence[FingerspellingSpan],
     num_frames: int,
     style: SignerStyle,
     fps: float,
@@ -110,9 +125,10 @@ def _plan_motion(
     rate = fps / STATS_FPS
     hands = Hands(HandTrack(), HandTrack())
     rest(hands, 0.0, lexicon, rng)
-    cursor = int(min(rng.uniform(6, 20) * rate, spans[0][0] - 1 if spans else num_frames))
+    cursor = int(min(rng.uniform(6, 20) * rate, spans[0].start_frame - 1 if spans else num_frames))
     sign_frames = style.frames_per_sign * rate
-    for start, end, text in spans:
+    for span in spans:
+        start, end, text = span.start_frame, span.end_frame, span.text or ""
         if start <= cursor:  # overlapping or touching spans: spell straight on
             start = cursor + 1
             if start > end:
@@ -137,7 +153,11 @@ def _plan_motion(
 
 
 def _render(
-    spans: list[Span], num_frames: int, style: SignerStyle, fps: float, rng: np.random.Generator
+    spans: list[FingerspellingSpan],
+    num_frames: int,
+    style: SignerStyle,
+    fps: float,
+    rng: np.random.Generator,
 ) -> Signing:
     """Motion, body, tracker noise: the finished recording."""
     lexicon = load_lexicon()
@@ -153,20 +173,21 @@ def synthesize(
     fps: float = 30.0,
     signer: SignerStyle | None = None,
     seed: int | np.random.Generator | None = 0,
+    recording_id: str = "",
 ) -> Signing:
     """Sign ``sentence``, fingerspelling the terms in ``fingerspell`` (in order) where they occur.
 
-    ``signer`` defaults to one drawn from the seed. Spans come back as inclusive
-    ``(start_frame, end_frame, text)`` with ``text`` as given.
+    ``signer`` defaults to one drawn from the seed. Spans come back as annotated spans of
+    ``recording_id`` with the given texts.
     """
     rng = _rng(seed)
     style = signer if signer is not None else SignerStyle.random(rng)
-    spans, num_frames = plan_spans(sentence, fingerspell, style, fps, rng)
+    spans, num_frames = plan_spans(sentence, fingerspell, style, fps, rng, recording_id)
     return _render(spans, num_frames, style, fps, rng)
 
 
 def synthesize_timed(
-    spans: Sequence[tuple[int, int, str]],
+    spans: Sequence[FingerspellingSpan],
     num_frames: int,
     *,
     fps: float = 30.0,
@@ -178,11 +199,9 @@ def synthesize_timed(
     For twins of real annotated recordings: the spans (inclusive) are kept as given, sorted by
     start; signing fills the frames between them.
     """
-    ordered = sorted((int(s), int(e), str(t)) for s, e, t in spans)
-    if ordered and (ordered[0][0] < 0 or ordered[-1][1] >= num_frames):
-        raise ValueError(f"spans {ordered} do not fit in {num_frames} frames")
-    if any(end < start for start, end, _ in ordered):
-        raise ValueError(f"a span ends before it starts: {ordered}")
+    ordered = sorted(spans, key=lambda span: span.frames)
+    if ordered and max(span.end_frame for span in ordered) >= num_frames:
+        raise ValueError(f"spans {[s.frames for s in ordered]} do not fit in {num_frames} frames")
     rng = _rng(seed)
     style = signer if signer is not None else SignerStyle.random(rng)
     return _render(ordered, num_frames, style, fps, rng)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asl_stem.letters import Lexicon
+from asl_stem.synth.letters import Lexicon
 from asl_stem.synth.motion import HandTrack
 from asl_stem.synth.spelling import SPELL_WRIST
 

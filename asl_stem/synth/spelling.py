@@ -1,7 +1,7 @@
 """Fingerspelled spans: real ASL letter handshapes in sequence, held near the dominant shoulder.
 
 Each letter gets its share of the span's frames. The hand moves from the previous shape to the
-letter's (real, from :mod:`asl_stem.letters`) during the first part of that share and holds it
+letter's (real, from :mod:`asl_stem.synth.letters`) during the first part of that share and holds it
 for the rest. Double letters slide the hand sideways; J hooks down and rolls the hand; Z traces
 its three strokes. The hand drifts slightly outward across a word, as signers' hands do.
 """
@@ -12,7 +12,7 @@ import unicodedata
 
 import numpy as np
 
-from asl_stem.letters import Lexicon
+from asl_stem.synth.letters import Lexicon
 from asl_stem.synth.motion import HandTrack
 
 # Digits borrow the letter shapes that ASL number handshapes resemble.

@@ -2,10 +2,10 @@
 
 ``load_default_scorer().score_sentence(sentence, article=...)`` scores every candidate word or
 phrase of an English sentence (``load_default_scorer(read_lexicon(path))`` uses ASL-LEX too);
-``TermScorer.align`` assigns detected spans to words.
+``TermScorer.align`` names the word each span spells.
 """
 
-from asl_stem.terms.align import AlignedSpan, AlignerParams, align_spans
+from asl_stem.terms.align import AlignerParams, align_spans
 from asl_stem.terms.candidates import Candidate, candidates, words
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
@@ -13,7 +13,6 @@ from asl_stem.terms.lexicon import Lexicon, Sign, SignMatch, read_lexicon
 from asl_stem.terms.scorer import LexiconRequired, Term, TermScorer, load_default_scorer
 
 __all__ = [
-    "AlignedSpan",
     "AlignerParams",
     "ArticleContext",
     "Candidate",

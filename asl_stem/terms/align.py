@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from asl_stem.annotations import AnnotationRow
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.sets import AnnotatedRecording
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.labels import occurrences
 
@@ -75,20 +76,6 @@ class AlignerParams:
         )
 
 
-@dataclass(frozen=True)
-class AlignedSpan:
-    """A span and the candidate it spells (text and offsets None when the sentence has none)."""
-
-    start_frame: int
-    end_frame: int
-    text: str | None
-    char_start: int | None
-    char_end: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def letters(text: str) -> int:
     """Letters and digits a fingerspeller would sign for ``text``."""
     return len(_LETTER.findall(text))
@@ -108,22 +95,22 @@ def _moves(found: Sequence[Candidate], params: AlignerParams) -> tuple[np.ndarra
 
 
 def align_spans(
-    spans: Sequence[tuple[int, int]],
+    spans: Sequence[FingerspellingSpan],
     found: Sequence[Candidate],
     scores: np.ndarray,
     params: AlignerParams | None = None,
-) -> list[AlignedSpan]:
-    """Assign each inclusive frame span (taken in time order) to one candidate.
+) -> list[FingerspellingSpan]:
+    """Give each span (taken in time order) the candidate it spells; return them in time order.
 
-    :param spans: ``(start_frame, end_frame)`` pairs, any order (results follow time order).
+    :param spans: the spans of one recording, any order; their text is replaced.
     :param found: the sentence's candidates; :param scores: their term scores in [0, 1].
+    A span gets ``text_source="aligned"`` and the candidate's character offsets; when the
+    sentence has no candidate it keeps no text.
     """
     params = params or AlignerParams()
-    ordered = sorted(spans)
-    if not ordered:
-        return []
-    if not found:
-        return [AlignedSpan(s, e, None, None, None) for s, e in ordered]
+    ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
+    if not ordered or not found:
+        return [_named(span, None) for span in ordered]
     order = sorted(range(len(found)), key=lambda i: (found[i].char_start, found[i].char_end))
     found = [found[i] for i in order]
     scores = np.clip(np.asarray(scores, dtype=float)[order], _FLOOR, 1.0)
@@ -132,28 +119,37 @@ def align_spans(
     between, fixed = _moves(found, params)
     log_between = np.log1p(between)
 
-    def emit(start: int, end: int) -> np.ndarray:
-        return params.length.cost(np.log(max(1, end - start + 1)), log_letters) + prior
+    def emit(span: FingerspellingSpan) -> np.ndarray:
+        return params.length.cost(np.log(span.num_frames), log_letters) + prior
 
     first_words = np.log1p([c.word_index for c in found])
-    total = emit(*ordered[0]) + params.start.cost(np.log1p(max(0, ordered[0][0])), first_words)
+    total = emit(ordered[0]) + params.start.cost(np.log1p(ordered[0].start_frame), first_words)
     back = np.zeros((len(ordered), len(found)), dtype=int)
     for i in range(1, len(ordered)):
-        gap = max(0, ordered[i][0] - ordered[i - 1][1])
+        gap = max(0, ordered[i].start_frame - ordered[i - 1].end_frame)
         options = total[:, None] + fixed + params.gap.cost(np.log1p(gap), log_between)
         back[i] = np.argmin(options, axis=0)
-        total = options[back[i], np.arange(len(found))] + emit(*ordered[i])
+        total = options[back[i], np.arange(len(found))] + emit(ordered[i])
     path = [int(np.argmin(total))]
     for i in range(len(ordered) - 1, 0, -1):
         path.append(int(back[i][path[-1]]))
     path.reverse()
-    return [
-        AlignedSpan(s, e, found[c].text, found[c].char_start, found[c].char_end)
-        for (s, e), c in zip(ordered, path, strict=True)
-    ]
+    return [_named(span, found[c]) for span, c in zip(ordered, path, strict=True)]
 
 
-def _word_range(row: AnnotationRow, text: str | None) -> tuple[int, int] | None:
+def _named(span: FingerspellingSpan, candidate: Candidate | None) -> FingerspellingSpan:
+    """The span with the candidate's text and offsets (or none), marked as aligned."""
+    if candidate is None:
+        return span.replace(text=None, text_source=None, char_start=None, char_end=None)
+    return span.replace(
+        text=candidate.text,
+        text_source="aligned",
+        char_start=candidate.char_start,
+        char_end=candidate.char_end,
+    )
+
+
+def _word_range(row: AnnotatedRecording, text: str | None) -> tuple[int, int] | None:
     """First and last word index of the only occurrence of ``text`` (None if not exactly one)."""
     found = occurrences(row.sentence, text or "")
     if len(found) != 1:
@@ -163,7 +159,7 @@ def _word_range(row: AnnotationRow, text: str | None) -> tuple[int, int] | None:
     return (hit[0], hit[-1]) if hit else None
 
 
-def fit_aligner_params(rows: Sequence[AnnotationRow]) -> AlignerParams:
+def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
     """Fit the length, gap and start models on annotated rows (spans with a unique word)."""
     length, gap, start = [], [], []
     for row in rows:

@@ -20,7 +20,8 @@ import numpy as np
 from tqdm import tqdm
 from wordfreq import word_frequency
 
-from asl_stem.terms.align import AlignedSpan
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
@@ -195,17 +196,19 @@ def _score_rows(
         _align_row(scorer, row, label, tallies, context)
 
 
-def rarest_in_order(sentence: str, spans: Sequence[tuple[int, int]]) -> list[AlignedSpan]:
+def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[FingerspellingSpan]:
     """The aligner's baseline: the k rarest words (k = spans) in sentence order, one per span
     in time order (the last word takes any spans left over)."""
-    ordered = sorted(spans)
+    ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
     chosen = sorted(rarest_k(sentence, len(ordered)), key=lambda w: w.char_start)
     if not chosen:
-        return [AlignedSpan(s, e, None, None, None) for s, e in ordered]
+        return align_spans(ordered, [], np.zeros(0))
     picks = [chosen[min(i, len(chosen) - 1)] for i in range(len(ordered))]
     return [
-        AlignedSpan(s, e, w.text, w.char_start, w.char_end)
-        for (s, e), w in zip(ordered, picks, strict=True)
+        span.replace(
+            text=w.text, text_source="aligned", char_start=w.char_start, char_end=w.char_end
+        )
+        for span, w in zip(ordered, picks, strict=True)
     ]
 
 
@@ -219,7 +222,7 @@ def _align_row(
     """Align the annotated spans (an oracle detector), ours and the baseline's way."""
     if not row.spans:
         return
-    spans = [(s.start_frame, s.end_frame) for s in row.spans]
+    spans = list(row.spans)
     ours = scorer.align(row.sentence, spans, article=row.article, context=context)
     for name, aligned in (
         ("aligner", ours),
@@ -229,7 +232,7 @@ def _align_row(
 
 
 def _count_alignment(
-    row: LabelledRow, label: np.ndarray, aligned: Sequence[AlignedSpan], tally: _Tally
+    row: LabelledRow, label: np.ndarray, aligned: Sequence[FingerspellingSpan], tally: _Tally
 ) -> None:
     """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
     truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}

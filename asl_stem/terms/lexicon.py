@@ -25,9 +25,9 @@ from typing import Literal
 
 from lemminflect import getAllLemmas, getAllLemmasOOV
 
-from asl_stem.csvtable import iter_fields, read_table
-from asl_stem.index.text import normalise_term
+from asl_stem.corpus.csvtable import iter_fields, read_table
 from asl_stem.problems import Problem
+from asl_stem.terms.text import normalise_term
 
 # Logical column -> header spellings (ASL-LEX 2.0 first; 1.0 named the flags without ".2.0").
 REQUIRED = ("EntryID", "LemmaID", "SignBankEnglishTranslations")

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from asl_stem.atomic import write_json
-from asl_stem.terms.align import AlignedSpan, AlignerParams, align_spans
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.terms.align import AlignerParams, align_spans
 from asl_stem.terms.candidates import Candidate, candidates
 from asl_stem.terms.features import (
     ArticleContext,
@@ -151,12 +152,12 @@ class TermScorer:
     def align(
         self,
         sentence: str,
-        spans: Sequence[tuple[int, int]],
+        spans: Sequence[FingerspellingSpan],
         *,
         article: str | None = None,
         context: ArticleContext | None = None,
-    ) -> list[AlignedSpan]:
-        """Assign each inclusive frame span of a recording of ``sentence`` to the term it spells."""
+    ) -> list[FingerspellingSpan]:
+        """Name the term each span of a recording of ``sentence`` spells (in time order)."""
         found, scores = self.score_candidates(sentence, article=article, context=context)
         return align_spans(spans, found, scores, self.aligner)
 

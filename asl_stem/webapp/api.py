@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Query
 
 from asl_stem.layout import HAND_BONES, LEFT_HAND, POSE, POSE_BONES, RIGHT_HAND
-from asl_stem.webapp.models import NoteIn, PrepareIn
-from asl_stem.webapp.prepare import attach_details, prepare_sentences, split_sentences
-from asl_stem.webapp.server import AppState, state_of
+from asl_stem.webapp.models import ArticleId, NoteIn, PrepareIn, RecordingId, TermId
+from asl_stem.webapp.services import prepare_corpus_article, prepare_pasted
+from asl_stem.webapp.state import State
 
 router = APIRouter()
-State = Annotated[AppState, Depends(state_of)]
-# Ids are looked up with bound SQL parameters only, never used as paths; the release's ids hold
-# characters such as "&", so the pattern only refuses separators, control characters and length.
-ID_PATTERN = r"^[^/\\\x00-\x1f]{1,300}$"
-ArticleId = Annotated[str, PathParam(pattern=ID_PATTERN)]
-RecordingId = Annotated[str, PathParam(pattern=ID_PATTERN)]
-TermId = Annotated[int, PathParam(ge=1, le=2**53)]
 SearchText = Annotated[str, Query(min_length=1, max_length=200)]
 
 BONES = (
@@ -104,22 +96,3 @@ def keypoints(recording_id: RecordingId, state: State) -> dict[str, Any]:
     data = state.reader.keypoints(recording_id).to_json()
     data["bones"] = BONES
     return data
-
-
-def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
-    """Prepare one of the corpus's articles (shared by the page and the API)."""
-    found = state.reader.article(article_id)
-    texts = [sentence["text"] for sentence in found["sentences"]]
-    with state.cpu_gate:
-        result = prepare_sentences(state.reader, state.scorer, texts, found["title"])
-    result.update(article_id=found["id"], title=found["title"])
-    return attach_details(result, state.reader, state.notes)
-
-
-def prepare_pasted(state: AppState, text: str, article: str | None = None) -> dict[str, Any]:
-    """Prepare pasted text (shared by the page and the API)."""
-    sentences = split_sentences(text)
-    with state.cpu_gate:
-        result = prepare_sentences(state.reader, state.scorer, sentences, article)
-    result.update(article_id=None, title=article)
-    return attach_details(result, state.reader, state.notes)

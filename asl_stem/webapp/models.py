@@ -6,13 +6,21 @@ links must be http(s) URLs (a ``javascript:`` link would run in a reader's brows
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlsplit
 
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, field_validator
 
 MAX_TEXT_CHARS = 100_000
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_BODY_BYTES = 1024 * 1024
+# Ids are looked up with bound SQL parameters only, never used as paths; the release's ids hold
+# characters such as "&", so the pattern only refuses separators, control characters and length.
+ID_PATTERN = r"^[^/\\\x00-\x1f]{1,300}$"
+ArticleId = Annotated[str, PathParam(pattern=ID_PATTERN)]
+RecordingId = Annotated[str, PathParam(pattern=ID_PATTERN)]
+TermId = Annotated[int, PathParam(ge=1, le=2**53)]
 
 
 def check_unicode(value: str) -> str:

@@ -8,11 +8,20 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from asl_stem.webapp.api import ArticleId, RecordingId, State, TermId, prepare_corpus_article
-from asl_stem.webapp.api import prepare_pasted as prepare_pasted_text
-from asl_stem.webapp.models import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, NoteIn, check_unicode
+from asl_stem.webapp.models import (
+    MAX_TEXT_CHARS,
+    MAX_UPLOAD_BYTES,
+    ArticleId,
+    NoteIn,
+    RecordingId,
+    TermId,
+    check_unicode,
+)
 from asl_stem.webapp.prepare import segments
-from asl_stem.webapp.server import TEMPLATES, error_response
+from asl_stem.webapp.responses import TEMPLATES, error_response
+from asl_stem.webapp.services import prepare_corpus_article
+from asl_stem.webapp.services import prepare_pasted as prepare_pasted_text
+from asl_stem.webapp.state import State
 
 router = APIRouter(include_in_schema=False)
 

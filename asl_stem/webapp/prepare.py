@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from asl_stem.index import IndexReader
-from asl_stem.index.lexicon import lexicon_links
-from asl_stem.index.text import normalise_term
+from asl_stem.termindex import IndexReader
+from asl_stem.termindex.lexicon import lexicon_links
+from asl_stem.termindex.text import normalise_term
 
 MARK_MIN_SCORE = 0.1
 LIST_MIN_SCORE = 0.3

@@ -8,8 +8,6 @@ unknown id is 404, bad input 422, an oversized body 413; the app never answers 5
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +15,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from asl_stem.index import IndexReader, NotFound
+from asl_stem.termindex import IndexReader, NotFound
+from asl_stem.terms import load_default_scorer
+from asl_stem.webapp import api, pages
 from asl_stem.webapp.models import MAX_BODY_BYTES
 from asl_stem.webapp.notes import NotesStore
+from asl_stem.webapp.responses import PACKAGE_DIR, error_response, wants_json
+from asl_stem.webapp.state import AppState
 
 log = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
-CPU_SLOTS = 2
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,45 +38,18 @@ SECURITY_HEADERS = {
 }
 
 
-@dataclass
-class AppState:
-    """What every request reads: the index, the notes, the scorer, and a gate for CPU work.
-
-    Scoring is pure CPU under the GIL: dozens of threads scoring at once only thrash, so at
-    most ``CPU_SLOTS`` requests score at a time and the rest queue (measured: many times the
-    throughput of an ungated thread pool at 50 clients).
-    """
-
-    reader: IndexReader
-    notes: NotesStore
-    scorer: Any
-    cpu_gate: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(CPU_SLOTS)
-    )
-
-
-def state_of(request: Request) -> AppState:
-    """The app's state, for route functions."""
-    return request.app.state.asl
-
-
 def create_app(index_path: str | Path, notes_path: str | Path, scorer: Any = None) -> FastAPI:
     """The app over ``index_path`` (opened read-only) and ``notes_path`` (created if missing).
 
     ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start.
     """
-    from asl_stem.webapp import api, pages
-
     app = FastAPI(
         title="asl-stem interpreter lookup",
         description="Terms of the ASL STEM Wiki corpus: how interpreters handled them.",
         version="1",
     )
     reader = IndexReader(index_path)
-    if scorer is None:
-        from asl_stem.terms import load_default_scorer
-
-        scorer = load_default_scorer()
+    scorer = scorer if scorer is not None else load_default_scorer()
     app.state.asl = AppState(reader, NotesStore(notes_path), scorer)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.include_router(api.router)
@@ -128,7 +99,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
-        if _wants_json(request):
+        if wants_json(request):
             return JSONResponse({"detail": _jsonable(error.errors())}, status_code=422)
         messages = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
         return error_response(request, 422, "; ".join(messages))
@@ -139,16 +110,3 @@ def _jsonable(errors: Any) -> Any:
     return [
         {key: value for key, value in e.items() if key in ("loc", "msg", "type")} for e in errors
     ]
-
-
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/healthz"
-
-
-def error_response(request: Request, status: int, message: str) -> Response:
-    """A JSON error for the API, an HTML page otherwise."""
-    if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    return TEMPLATES.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
-    )

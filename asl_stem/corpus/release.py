@@ -1,26 +1,24 @@
 """The published release: ``videos.csv`` and the videos, as a folder or as the zip itself.
 
-The zip (about 187 GiB) is never unpacked: its directory is read once, and single members
-(the CSV files) are copied to a temporary folder when a file path is needed. Videos are found
+The zip (about 187 GiB) is never unpacked and nothing of it is written: its directory is read
+once, the CSV members are read into memory, and videos are read as member streams. Member names
+that could escape a folder (absolute, or with ``..``) are refused and reported. Videos are found
 by file name under ``videos/`` (or anywhere in the zip).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
-import shutil
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Self
 
-from asl_stem.annotations import ALIASES as ANNOTATION_ALIASES
-from asl_stem.annotations import parse_row_key
-from asl_stem.csvtable import Table, parse_rows, read_table
+from asl_stem.corpus.annotations import ALIASES as ANNOTATION_ALIASES
+from asl_stem.corpus.annotations import parse_row_key
+from asl_stem.corpus.csvtable import Table, parse_rows, read_table
 from asl_stem.problems import Problem
 
 VIDEO_COLUMNS = (
@@ -36,6 +34,8 @@ VIDEO_ALIASES = {
     **{name: names for name, names in ANNOTATION_ALIASES.items() if name in VIDEO_COLUMNS},
     "videoLength": ("video length", "length", "duration", "video_length", "seconds"),
 }
+# A CSV member larger than this is not one of the release's tables (videos.csv is ~15 MB).
+MAX_CSV_BYTES = 256 * 1024 * 1024
 _FILENAME = re.compile(r"^(?P<prefix>[^-]*)-(?P<page>[^_]*)_(?P<section>\d+)_(?P<sentence>\d+)$")
 
 
@@ -62,6 +62,14 @@ class FilenameParts:
     page_text: str
     section_index: int
     sentence_index: int
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file of the release, read into memory: ``name`` is its path, or ``zip!member``."""
+
+    name: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def parse_filename(filename: str) -> FilenameParts | None:
 
 
 class Release:
-    """A release folder or zip. Use as a context manager (a zip needs a temporary folder)."""
+    """A release folder or zip. Use as a context manager (a zip keeps its file open)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).resolve()
@@ -112,8 +120,9 @@ class Release:
             )
         self.is_zip = self.path.is_file()
         self._zip: zipfile.ZipFile | None = None
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._videos: dict[str, VideoLocation] | None = None
+        self.problems: list[Problem] = []
+        self._members: list[zipfile.ZipInfo] = []
         if self.is_zip:
             try:
                 self._zip = zipfile.ZipFile(self.path)
@@ -122,6 +131,7 @@ class Release:
                     f"{self.path}: not a folder and not a readable zip ({error}); "
                     "give the release folder or the complete release zip"
                 ) from error
+            self._members = self._safe_members()
 
     def __enter__(self) -> Self:
         return self
@@ -130,42 +140,69 @@ class Release:
         self.close()
 
     def close(self) -> None:
-        """Close the zip and remove copied members."""
+        """Close the zip."""
         if self._zip is not None:
             self._zip.close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
 
-    def display(self, local: str) -> str:
-        """Name a copied zip member as ``release.zip!member`` in messages."""
-        if self._tmp is not None and local.startswith(self._tmp.name + os.sep):
-            return f"{self.path}!{Path(local).relative_to(self._tmp.name).as_posix()}"
-        return local
+    def _safe_members(self) -> list[zipfile.ZipInfo]:
+        """The zip's members, without those whose names could escape a folder (reported)."""
+        assert self._zip is not None
+        kept = []
+        for info in self._zip.infolist():
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or re.match(r"^[A-Za-z]:", info.filename):
+                reason = (
+                    f"member {info.filename!r} has an absolute or '..' name that could write "
+                    "outside a folder; it was ignored: repack the zip with relative names"
+                )
+                self.problems.append(Problem(str(self.path), None, reason, "unsafe_member"))
+            elif not info.is_dir():
+                kept.append(info)
+        return kept
 
-    def videos_csv(self) -> Path | None:
-        """A local path to ``videos.csv`` (copied out of a zip), or None when there is none."""
+    def _read_member(self, info: zipfile.ZipInfo) -> CsvFile:
+        """A CSV member's bytes, refused when its size is absurd for a table."""
+        assert self._zip is not None
+        name = f"{self.path}!{info.filename}"
+        if info.file_size > MAX_CSV_BYTES:
+            raise ValueError(
+                f"{name} is {info.file_size} bytes, more than a release table can be "
+                f"({MAX_CSV_BYTES} bytes); is this the release zip?"
+            )
+        with self._zip.open(info) as handle:
+            return CsvFile(name, handle.read(MAX_CSV_BYTES + 1))
+
+    def videos_csv(self) -> CsvFile | None:
+        """``videos.csv`` (the shallowest one in a zip), or None when there is none."""
         if self._zip is None:
             path = self.path / "videos.csv"
-            return path if path.is_file() else None
-        members = [m for m in self._zip.namelist() if Path(m).name.lower() == "videos.csv"]
+            return CsvFile(str(path), path.read_bytes()) if path.is_file() else None
+        members = [m for m in self._members if PurePosixPath(m.filename).name == "videos.csv"]
         if not members:
             return None
-        return self._extract(min(members, key=lambda m: (m.count("/"), m)))
+        return self._read_member(min(members, key=lambda m: (m.filename.count("/"), m.filename)))
 
-    def annotation_files(self) -> list[Path]:
+    def annotation_files(self) -> list[CsvFile]:
         """``fs-annotations/*.csv`` of the release, without the ``-onespan`` duplicates."""
         if self._zip is None:
             folder = self.path / "fs-annotations"
             found = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-            return [path for path in found if not path.stem.endswith("-onespan")]
+            return [
+                CsvFile(str(path), path.read_bytes())
+                for path in found
+                if not path.stem.endswith("-onespan")
+            ]
         members = sorted(
-            m
-            for m in self._zip.namelist()
-            if m.endswith(".csv")
-            and Path(m).parent.name == "fs-annotations"
-            and not Path(m).stem.endswith("-onespan")
+            (
+                m
+                for m in self._members
+                if m.filename.endswith(".csv")
+                and PurePosixPath(m.filename).parent.name == "fs-annotations"
+                and not PurePosixPath(m.filename).stem.endswith("-onespan")
+            ),
+            key=lambda m: m.filename,
         )
-        return [self._extract(member) for member in members]
+        return [self._read_member(member) for member in members]
 
     def videos(self) -> dict[str, VideoLocation]:
         """Every ``.mp4`` of the release by file name (read once, then cached)."""
@@ -195,11 +232,10 @@ class Release:
 
     def _zip_videos(self) -> dict[str, VideoLocation]:
         """Index the zip's ``.mp4`` members by file name, from its central directory."""
-        assert self._zip is not None
         found: dict[str, VideoLocation] = {}
-        for info in sorted(self._zip.infolist(), key=lambda i: (i.filename.count("/"), i.filename)):
-            name = Path(info.filename).name
-            if info.filename.endswith(".mp4") and not info.is_dir() and name not in found:
+        for info in sorted(self._members, key=lambda i: (i.filename.count("/"), i.filename)):
+            name = PurePosixPath(info.filename).name
+            if info.filename.endswith(".mp4") and name not in found:
                 found[name] = VideoLocation(
                     filename=name,
                     num_bytes=info.file_size,
@@ -209,30 +245,14 @@ class Release:
                 )
         return found
 
-    def _extract(self, member: str) -> Path:
-        """Copy one zip member to the temporary folder and return its local path."""
-        assert self._zip is not None
-        if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="asl-stem-release-")
-        target = Path(self._tmp.name, *Path(member).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with self._zip.open(member) as source, open(target, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-        return target
 
-
-def read_videos_csv(path: str | Path) -> tuple[list[VideoRow], list[Problem], Table]:
-    """Parse ``videos.csv``; return good rows, every problem found, and the column mapping."""
-    table = read_table(path, VIDEO_COLUMNS, VIDEO_ALIASES)
+def read_videos_csv(
+    path: str | Path, data: bytes | None = None
+) -> tuple[list[VideoRow], list[Problem], Table]:
+    """Parse ``videos.csv`` (or its bytes ``data``): good rows, problems, column mapping."""
+    table = read_table(path, VIDEO_COLUMNS, VIDEO_ALIASES, data)
     rows, problems = parse_rows(table, _parse_video_row)
     return rows, problems, table
-
-
-def relabel(problems: list[Problem], release: Release | None) -> list[Problem]:
-    """Name problems found in copied zip members by their place in the zip."""
-    if release is None:
-        return problems
-    return [dataclasses.replace(p, file=release.display(p.file)) for p in problems]
 
 
 def _parse_video_row(

@@ -1,7 +1,7 @@
 """JSON Schema of the manifest lines, derived from the record classes so it cannot drift.
 
 ``manifests/schema.json`` is this schema written out, for readers in other languages;
-regenerate it with ``python -m asl_stem.manifest_schema manifests/schema.json``.
+regenerate it with ``python -m asl_stem.corpus.schema manifests/schema.json``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import typing
 from typing import Any
 
 from asl_stem.atomic import write_json
-from asl_stem.manifests import KINDS, SCHEMA_VERSION
+from asl_stem.corpus.records import KINDS, SCHEMA_VERSION
 
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from asl_stem.problems import Problem
 
 Row = TypeVar("Row")
+DELIMITERS = (",", ";", "\t", "|")
 
 
 def normalise_header(name: str) -> str:
@@ -34,17 +35,20 @@ class Table:
     header_found: bool
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    delimiter: str = ","
 
     def describe_mapping(self) -> str:
         """Say which column each logical field came from, for logs and reports."""
         how = "header" if self.header_found else "position (no recognisable header)"
+        if self.delimiter != ",":
+            how += f", delimiter {self.delimiter!r}"
         pairs = ", ".join(f"{name}<-col{index}" for name, index in self.mapping.items())
         return f"{self.path}: columns by {how}: {pairs}"
 
 
-def decode_text(path: str | Path, problems: list[Problem]) -> str:
-    """Decode a file as UTF-8; lines that are not UTF-8 are read as cp1252 and reported."""
-    data = Path(path).read_bytes()
+def decode_text(path: str | Path, problems: list[Problem], data: bytes | None = None) -> str:
+    """Decode a file (or its ``data``) as UTF-8; lines that are not UTF-8 are read as cp1252."""
+    data = Path(path).read_bytes() if data is None else data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -67,34 +71,66 @@ def decode_text(path: str | Path, problems: list[Problem]) -> str:
     return "".join(lines).lstrip("\ufeff")
 
 
-def read_table(
-    path: str | Path, columns: Sequence[str], aliases: dict[str, Sequence[str]]
-) -> Table:
-    """Read ``path`` and map its columns onto ``columns`` (the release's order).
-
-    ``aliases`` maps a logical column to other header spellings. Missing columns in the header
-    raise ``ValueError`` naming them; rows keep their physical line number for error messages.
-    """
-    problems: list[Problem] = []
-    text = decode_text(path, problems)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _records(
+    text: str, path: str, delimiter: str, problems: list[Problem]
+) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` per CSV record; a record the csv module refuses is reported, not fatal."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
     line = 1
-    for cells in reader:
-        records.append((line, cells))
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            reason = f"unreadable CSV record ({error}); the row was left out: fix or shorten it"
+            problems.append(Problem(path, line, reason, "bad_csv_record"))
+        else:
+            records.append((line, cells))
         line = reader.line_num + 1
-    if not records:
-        raise ValueError(f"{path}: the file is empty; expected columns {', '.join(columns)}")
-    first_cells = [normalise_header(cell) for cell in records[0][1]]
+
+
+def _header_mapping(
+    cells: list[str], columns: Sequence[str], aliases: dict[str, Sequence[str]]
+) -> dict[str, int]:
+    """Logical column -> index for the header cells that name one."""
     known = {normalise_header(column): column for column in columns}
     for column, names in aliases.items():
         known.update({normalise_header(name): column for name in names})
     mapping: dict[str, int] = {}
-    for index, cell in enumerate(first_cells):
+    for index, cell in enumerate(normalise_header(cell) for cell in cells):
         column = known.get(cell)
         if column is not None and column not in mapping:
             mapping[column] = index
-    header_found = len(mapping) >= max(2, len(columns) // 2)
+    return mapping
+
+
+def read_table(
+    path: str | Path,
+    columns: Sequence[str],
+    aliases: dict[str, Sequence[str]],
+    data: bytes | None = None,
+) -> Table:
+    """Read ``path`` (or its bytes ``data``; ``path`` then only names it) onto ``columns``.
+
+    ``aliases`` maps a logical column to other header spellings. The delimiter is a comma, or
+    the first of ``;``, tab and ``|`` whose header names the columns. Missing columns in the
+    header raise ``ValueError`` naming them; so does a file in which no row has enough columns
+    (a wrong delimiter, say). Rows keep their physical line number for error messages.
+    """
+    problems: list[Problem] = []
+    text = decode_text(path, problems, data)
+    header_found = False
+    for delimiter in DELIMITERS:
+        found: list[Problem] = []
+        records = _records(text, str(path), delimiter, found)
+        if not records:
+            raise ValueError(f"{path}: the file is empty; expected columns {', '.join(columns)}")
+        mapping = _header_mapping(records[0][1], columns, aliases)
+        header_found = len(mapping) >= max(2, len(columns) // 2)
+        if header_found:
+            break
     if header_found:
         missing = [column for column in columns if column not in mapping]
         if missing:
@@ -104,9 +140,18 @@ def read_table(
             )
         records = records[1:]
     else:
+        delimiter = ","
+        found = []
+        records = _records(text, str(path), delimiter, found)
         mapping = {column: index for index, column in enumerate(columns)}
+        if records and all(len(cells) < len(columns) for _, cells in records):
+            guess = max(";\t|", key=text.count)
+            raise ValueError(
+                f"{path}: no row has the {len(columns)} columns {', '.join(columns)} and there "
+                f"is no header naming them; is the delimiter {guess!r}? Save it with commas"
+            )
     body = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
-    return Table(str(path), mapping, header_found, body, problems)
+    return Table(str(path), mapping, header_found, body, problems + found, delimiter)
 
 
 def iter_fields(table: Table) -> Iterator[tuple[int, dict[str, str] | None, str]]:

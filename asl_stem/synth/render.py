@@ -16,9 +16,8 @@ import cv2
 import numpy as np
 
 from asl_stem.atomic import atomic_open, atomic_path
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import FACE, HAND_BONES, LEFT_HAND, POSE, POSE_BONES, RIGHT_HAND
-
-Span = tuple[int, int, str]  # (start_frame, end_frame) inclusive, spelled text
 
 BACKGROUND = (24, 24, 24)
 POSE_COLOUR = (200, 200, 200)
@@ -29,16 +28,10 @@ SPAN_COLOUR = (0, 140, 255)  # BGR orange
 TIMELINE_HEIGHT = 8
 
 
-def as_span(span: Sequence[object]) -> Span:
-    """Normalise ``(start, end)`` or ``(start, end, text)`` to ``(start, end, text)``."""
-    text = str(span[2]) if len(span) > 2 and span[2] is not None else ""
-    return int(span[0]), int(span[1]), text  # type: ignore[call-overload]
-
-
-def span_at(frame: int, spans: Sequence[Span]) -> Span | None:
+def span_at(frame: int, spans: Sequence[FingerspellingSpan]) -> FingerspellingSpan | None:
     """The span covering ``frame``, if any."""
     for span in spans:
-        if span[0] <= frame <= span[1]:
+        if span.start_frame <= frame <= span.end_frame:
             return span
     return None
 
@@ -98,14 +91,16 @@ def draw_frame(
     return canvas
 
 
-def _draw_timeline(canvas: np.ndarray, frame: int, total: int, spans: Sequence[Span]) -> None:
+def _draw_timeline(
+    canvas: np.ndarray, frame: int, total: int, spans: Sequence[FingerspellingSpan]
+) -> None:
     """A bar along the bottom: spans in orange, the current frame as a white tick."""
     height, width = canvas.shape[:2]
     top = height - TIMELINE_HEIGHT
     canvas[top:] = (60, 60, 60)
-    for start, end, _text in spans:
-        x0 = int(start * width / total)
-        x1 = max(x0 + 1, int((end + 1) * width / total))
+    for span in spans:
+        x0 = int(span.start_frame * width / total)
+        x1 = max(x0 + 1, int((span.end_frame + 1) * width / total))
         canvas[top:, x0:x1] = SPAN_COLOUR
     cursor = min(width - 1, int(frame * width / total))
     canvas[top:, cursor : cursor + 2] = (255, 255, 255)
@@ -116,13 +111,13 @@ def render_video(
     path: str | Path,
     *,
     fps: float = 30.0,
-    spans: Sequence[Sequence[object]] = (),
+    spans: Sequence[FingerspellingSpan] = (),
     size: tuple[int, int] = (256, 256),
 ) -> Path:
     """Write the keypoint sequence (T, P, 2|3) as an mp4 (mp4v), one video frame per row."""
     if keypoints.ndim != 3 or keypoints.shape[2] < 2:
         raise ValueError(f"keypoints must be (T, P, 2|3); got shape {keypoints.shape}")
-    marked = [as_span(span) for span in spans]
+    marked = list(spans)
     total = max(1, len(keypoints))
     path = Path(path)
     with atomic_path(path, suffix=".mp4") as tmp:
@@ -132,7 +127,7 @@ def render_video(
         try:
             for index, points in enumerate(keypoints):
                 span = span_at(index, marked)
-                label = span[2] if span else ""
+                label = (span.text or "") if span else ""
                 image = draw_frame(points, size, highlight=span is not None, label=label)
                 _draw_timeline(image, index, total, marked)
                 writer.write(image)
@@ -146,7 +141,7 @@ def render_contact_sheet(
     path: str | Path,
     *,
     frames: Sequence[int] | int = 12,
-    spans: Sequence[Sequence[object]] = (),
+    spans: Sequence[FingerspellingSpan] = (),
     columns: int = 6,
     tile: tuple[int, int] = (200, 200),
     title: str = "",
@@ -165,11 +160,10 @@ def render_contact_sheet(
     if isinstance(frames, int):
         count = max(1, min(frames, len(keypoints)))
         frames = np.linspace(0, len(keypoints) - 1, count).round().astype(int).tolist()
-    marked = [as_span(span) for span in spans]
     tiles = []
     for index in frames:
-        span = span_at(index, marked)
-        label = f"{index}" + (f" {span[2]}" if span else "")
+        span = span_at(index, spans)
+        label = f"{index}" + (f" {span.text or ''}" if span else "")
         tiles.append(draw_frame(keypoints[index], tile, highlight=span is not None, label=label))
     columns = max(1, min(columns, len(tiles)))
     blank = np.zeros_like(tiles[0])

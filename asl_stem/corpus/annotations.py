@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asl_stem.csvtable import parse_rows, read_table
+from asl_stem.corpus.csvtable import parse_rows, read_table
+from asl_stem.corpus.records import FingerspellingSpan, id_problem
 from asl_stem.problems import Problem
 
 COLUMNS = (
@@ -28,6 +29,10 @@ COLUMNS = (
     "fs_span",
     "fs_text",
 )
+# Sanity bounds: an article has far fewer sections and sentences, a sentence video far fewer
+# frames; larger numbers are typing errors that would overflow SQLite's integers downstream.
+MAX_INDEX = 100_000
+MAX_FRAME = 30 * 3600
 ALIASES = {
     "user": ("participant", "interpreter", "signer"),
     "articleName": ("article", "article_name", "title"),
@@ -41,17 +46,13 @@ ALIASES = {
 
 
 @dataclass(frozen=True)
-class AnnotatedSpan:
-    """One fingerspelled span: inclusive frame range and the spelled string (None if unknown)."""
-
-    start_frame: int
-    end_frame: int
-    text: str | None
-
-
-@dataclass(frozen=True)
 class AnnotationRow:
-    """One row of an annotation file: a recording and its fingerspelled spans."""
+    """One row of an annotation file: a recording and the fingerspelled spans of this row.
+
+    A recording may have several rows (continuation rows); ingest merges them into one
+    annotation (:mod:`asl_stem.corpus.collate`). Later stages never read rows: they read the
+    manifests, or ingest a CSV on the fly.
+    """
 
     file: str
     line: int
@@ -61,7 +62,7 @@ class AnnotationRow:
     sentence_index: int
     filename: str
     sentence: str
-    spans: tuple[AnnotatedSpan, ...]
+    spans: tuple[FingerspellingSpan, ...]
 
     @property
     def recording_id(self) -> str:
@@ -69,14 +70,16 @@ class AnnotationRow:
         return Path(self.filename).stem
 
 
-def read_annotations(path: str | Path) -> tuple[list[AnnotationRow], list[Problem]]:
-    """Parse an annotation CSV; return the good rows and every problem found.
+def read_annotations(
+    path: str | Path, data: bytes | None = None
+) -> tuple[list[AnnotationRow], list[Problem]]:
+    """Parse an annotation CSV (or its bytes ``data``, named ``path``); good rows and problems.
 
     Rows whose columns cannot be read are dropped (an ``error`` problem). Rows with a bad span
     keep their other spans; a span/text length mismatch keeps every span, pairing by position
     (``warning``). Nothing is dropped without a problem naming the file and line.
     """
-    return parse_rows(read_table(path, COLUMNS, ALIASES), _parse_row)
+    return parse_rows(read_table(path, COLUMNS, ALIASES, data), _parse_row)
 
 
 def _parse_row(
@@ -91,7 +94,7 @@ def _parse_row(
     texts = _literal_list(file, line, "fs_text", fields["fs_text"], problems)
     if pairs is None:
         return None
-    spans = _spans(file, line, pairs, texts or [], problems)
+    spans = _spans(file, line, Path(filename).stem, pairs, texts or [], problems)
     if texts is not None and len(texts) != len(pairs):
         reason = (
             f"fs_span has {len(pairs)} spans but fs_text {len(texts)} strings; "
@@ -128,9 +131,20 @@ def parse_row_key(
         )
         problems.append(Problem(file, line, reason, "non_numeric_index"))
         return None
+    if not (0 <= section <= MAX_INDEX and 0 <= sentence_index <= MAX_INDEX):
+        reason = (
+            f"index out of range (sectionIndex={section}, sentenceIndex={sentence_index}; "
+            f"expected 0 to {MAX_INDEX}); fix the row"
+        )
+        problems.append(Problem(file, line, reason, "index_out_of_range"))
+        return None
     filename = fields["filename"].strip()
     if not filename:
         problems.append(Problem(file, line, "empty filename; the row names no video", "no_video"))
+        return None
+    bad_id = id_problem(Path(filename).stem)
+    if bad_id is not None:
+        problems.append(Problem(file, line, f"{bad_id}; the row was left out", "bad_id"))
         return None
     return section, sentence_index, filename
 
@@ -156,8 +170,13 @@ def _literal_list(
 
 
 def _spans(
-    file: str, line: int, pairs: list[Any], texts: list[Any], problems: list[Problem]
-) -> list[AnnotatedSpan]:
+    file: str,
+    line: int,
+    recording_id: str,
+    pairs: list[Any],
+    texts: list[Any],
+    problems: list[Problem],
+) -> list[FingerspellingSpan]:
     """Validate ``(start, end)`` pairs and attach their texts by position."""
     spans = []
     for position, pair in enumerate(pairs):
@@ -178,9 +197,22 @@ def _spans(
             problems.append(Problem(file, line, reason, "bad_span"))
             continue
         start, end = pair
-        if start < 0 or end < start:
-            reason = f"span {position}: ({start}, {end}) ends before it starts or is negative"
+        if start < 0 or end < start or end > MAX_FRAME:
+            reason = (
+                f"span {position}: ({start}, {end}) ends before it starts, is negative or ends "
+                f"past frame {MAX_FRAME} (over an hour of video)"
+            )
             problems.append(Problem(file, line, reason, "bad_span"))
             continue
-        spans.append(AnnotatedSpan(start, end, text))
+        spans.append(
+            FingerspellingSpan(
+                id=f"{recording_id}:{position}",
+                recording_id=recording_id,
+                start_frame=start,
+                end_frame=end,
+                text=text,
+                text_source="annotated" if text is not None else None,
+                origin=f"{file}:{line}",
+            )
+        )
     return spans

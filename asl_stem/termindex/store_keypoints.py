@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from asl_stem.index.keypoints import from_reference_npy, iter_shard_keypoints, make_payload
+from asl_stem.termindex.keypoints import from_reference_npy, iter_shard_keypoints, make_payload
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from asl_stem.csvtable import decode_text, normalise_header
-from asl_stem.index.text import normalise_term
+from asl_stem.corpus.csvtable import decode_text, normalise_header
 from asl_stem.problems import Problem
+from asl_stem.termindex.text import normalise_term
 
 # site name -> URL pattern; {q} is the URL-encoded term, {slug} a lower-case hyphenated form.
 LINK_PATTERNS: dict[str, str] = {

@@ -1,8 +1,17 @@
-"""Aligning text and video: which sentence each recording signs, which spans it holds.
+"""Collating the release's rows: which sentence each recording signs, which spans it holds.
 
 Rows of ``videos.csv`` and of the annotation files are gathered into drafts keyed by
 recording id and by sentence (article, section, sentence index). Every disagreement between
 rows is reported as a :class:`~asl_stem.problems.Problem` naming the file and line.
+
+**Continuation rows** (the one rule, used by every stage through the manifests): all
+annotation rows that name one recording (by file name), in any file, are one annotation of
+it. Its spans are the union of every row's spans, in frame order; a span repeated with the
+same frames and text is kept once (a ``duplicate_span`` warning); spans of different rows that
+overlap are both kept (the real ``train.csv`` has such rows: "Maxwell" spelled twice, annotated
+in two passes). A row with an empty ``fs_span`` adds no span but still marks the recording as
+annotated. The first row's interpreter and sentence stand; a disagreeing later row keeps its
+spans and is reported (``annotation_mismatch``).
 """
 
 from __future__ import annotations
@@ -11,20 +20,12 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from asl_stem.annotations import AnnotatedSpan, AnnotationRow
+from asl_stem.corpus.annotations import AnnotationRow
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.release import VideoRow, parse_filename, stem
 from asl_stem.problems import Problem
-from asl_stem.release import VideoRow, parse_filename, stem
 
 SentenceKey = tuple[str, int, int]
-
-
-@dataclass
-class SourcedSpan:
-    """An annotated span and the annotation row it came from."""
-
-    span: AnnotatedSpan
-    file: str
-    line: int
 
 
 @dataclass
@@ -40,7 +41,7 @@ class RecordingDraft:
     page_id: int | None
     listed_duration_s: float | None = None
     annotated: bool = False
-    spans: list[SourcedSpan] = field(default_factory=list)
+    spans: list[FingerspellingSpan] = field(default_factory=list)
 
 
 @dataclass
@@ -54,7 +55,7 @@ class SentenceDraft:
     recording_ids: list[str] = field(default_factory=list)
 
 
-class Alignment:
+class Collation:
     """Gathers rows into recordings and sentences, reporting disagreements."""
 
     def __init__(self) -> None:
@@ -96,20 +97,20 @@ class Alignment:
             key = draft.key
         self._add_sentence(key, row.sentence, draft.id, row.file, row.line)
         draft.annotated = True
-        known = {(s.span.start_frame, s.span.end_frame, s.span.text): s for s in draft.spans}
+        known = {(s.start_frame, s.end_frame, s.text): s for s in draft.spans}
         for span in row.spans:
             twin = known.get((span.start_frame, span.end_frame, span.text))
             if twin is not None:
                 reason = (
                     f"span ({span.start_frame}, {span.end_frame}) {span.text!r} repeats "
-                    f"{twin.file}:{twin.line}; kept once"
+                    f"{twin.origin}; kept once"
                 )
                 self.problems.append(
                     Problem(row.file, row.line, reason, "duplicate_span", "warning")
                 )
                 continue
-            draft.spans.append(SourcedSpan(span, row.file, row.line))
-            known[(span.start_frame, span.end_frame, span.text)] = draft.spans[-1]
+            draft.spans.append(span)
+            known[(span.start_frame, span.end_frame, span.text)] = span
 
     def article_ids(self) -> dict[str, tuple[str, int | None]]:
         """Each article title's id and page id: the commonest page id of its filenames."""

@@ -17,28 +17,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from tqdm import tqdm
 
 from asl_stem.atomic import atomic_path
-from asl_stem.index import schema
-from asl_stem.index.clips import SpanRow, assign_texts, load_spans, signed_window
-from asl_stem.index.keypoints import DEFAULT_MAX_FPS
-from asl_stem.index.lexicon import LexiconEntry, lexicon_links, read_asl_lex
-from asl_stem.index.store_keypoints import fill_frame_counts, store_keypoints
-from asl_stem.index.text import find_term, normalise_term
-from asl_stem.manifests import iter_records, load_records
+from asl_stem.corpus import Corpus, FingerspellingSpan
+from asl_stem.termindex import schema
+from asl_stem.termindex.clips import Spans, assign_texts, load_spans, signed_window
+from asl_stem.termindex.keypoints import DEFAULT_MAX_FPS
+from asl_stem.termindex.lexicon import LexiconEntry, lexicon_links, read_asl_lex
+from asl_stem.termindex.store_keypoints import fill_frame_counts, store_keypoints
+from asl_stem.termindex.text import find_term, normalise_term
+from asl_stem.terms import TermScorer, load_default_scorer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MIN_SCORE = 0.3
-
-
-class TermScorer(Protocol):
-    """What the index needs of a scorer (``asl_stem.terms``' default scorer is one)."""
-
-    def score_sentence(self, sentence: str, *, article: str | None = None) -> list[Any]: ...
 
 
 @dataclass
@@ -87,15 +82,13 @@ def build_index(
     reference-format ``keypoints_dir/<recording id>.npy`` files, else from a ``keypoints/``
     folder beside the release's ``videos/`` (as the demo corpus has).
     """
-    if scorer is None:
-        from asl_stem.terms import load_default_scorer
-
-        scorer = load_default_scorer()
+    scorer = scorer if scorer is not None else load_default_scorer()
     report = BuildReport()
-    articles = load_records(manifest_dir, "articles")
-    recordings = fill_frame_counts(load_records(manifest_dir, "recordings"), keypoints_dir)
-    sentences = list(iter_records(manifest_dir, "sentences"))
-    spans_by_recording, annotated = load_spans(manifest_dir, spans, recordings)
+    corpus = Corpus.from_dir(manifest_dir)
+    articles = {article.id: article for article in corpus.articles}
+    recordings = fill_frame_counts({r.id: r for r in corpus.recordings}, keypoints_dir)
+    sentences = list(corpus.sentences)
+    spans_by_recording, annotated = load_spans(corpus, spans, recordings)
     if spans is not None:
         titles = {article.id: article.title for article in articles.values()}
         by_id = {sentence.id: sentence for sentence in sentences}
@@ -142,7 +135,7 @@ def _collect_terms(
     articles: dict[str, Any],
     sentences: list[Any],
     recordings: dict[str, Any],
-    spans_by_recording: dict[str, list[SpanRow]],
+    spans_by_recording: Spans,
     annotated: set[str],
     scorer: TermScorer,
     min_score: float,
@@ -176,22 +169,22 @@ def _find_spelled(
     terms: dict[str, _Term],
     found: dict[str, tuple[int, int]],
     sentence: Any,
-    spans: list[SpanRow],
+    spans: list[FingerspellingSpan],
     report: BuildReport,
 ) -> None:
     """Match each span's text to a place in the sentence, adding the terms the scorer missed."""
     for span in spans:
-        span.norm = normalise_term(span.text or "") or None
-        if span.norm is None:
+        norm = normalise_term(span.text or "")
+        if not norm:
             continue
-        terms[span.norm].displays.setdefault(span.text or span.norm, 0)  # display if never found
-        if span.norm not in found:
+        terms[norm].displays.setdefault(span.text or norm, 0)  # the display if never found
+        if norm not in found:
             where = find_term(sentence.text, span.text or "")
             if where is None:
                 report.spans_unmatched += 1
             else:
-                found[span.norm] = where
-                _add_occurrence(terms[span.norm], sentence, *where, None)
+                found[norm] = where
+                _add_occurrence(terms[norm], sentence, *where, None)
 
 
 def _add_clips(
@@ -199,18 +192,19 @@ def _add_clips(
     found: dict[str, tuple[int, int]],
     sentence: Any,
     recording: Any,
-    spans: list[SpanRow],
+    spans: list[FingerspellingSpan],
 ) -> None:
     """Spelled clips for the recording's spans; signed clips for terms no spelled word overlaps."""
     spelled_ranges = []
     for span in spans:
-        if span.norm is None:
+        norm = normalise_term(span.text or "")
+        if not norm:
             continue
-        terms[span.norm].clips.append(
+        terms[norm].clips.append(
             (recording.id, recording.interpreter, "spelled", span.start_frame, span.end_frame, 0)
         )
-        if span.norm in found:
-            spelled_ranges.append(found[span.norm])
+        if norm in found:
+            spelled_ranges.append(found[norm])
     for norm, (start, end) in found.items():
         if not any(start < s_end and s_start < end for s_start, s_end in spelled_ranges):
             window = signed_window(recording, sentence.text, start, end)
@@ -308,12 +302,19 @@ def _write_terms(
 
 def _write_spans(
     connection: sqlite3.Connection,
-    spans_by_recording: dict[str, list[SpanRow]],
+    spans_by_recording: Spans,
     term_ids: dict[str, int],
     report: BuildReport,
 ) -> None:
     rows = [
-        (rid, s.start_frame, s.end_frame, s.text, s.score, term_ids.get(s.norm or ""))
+        (
+            rid,
+            s.start_frame,
+            s.end_frame,
+            s.text,
+            s.score,
+            term_ids.get(normalise_term(s.text or "")),
+        )
         for rid, spans in spans_by_recording.items()
         for s in spans
     ]

@@ -1,25 +1,42 @@
-"""Typed manifest records of the corpus and their JSON Lines files.
+"""Typed records of the corpus: articles, sentences, recordings and fingerspelling spans.
 
 One frozen dataclass per kind (:class:`Article`, :class:`Sentence`, :class:`Recording`,
-:class:`FingerspellingSpan`). Each serialised line carries ``"type"`` and ``"schema"`` so a
-reader never has to guess a record's kind from its keys; ``None`` fields are left out. Files are
-``DIR/<kind>.jsonl.gz`` and are read lazily, so 64,000 recordings never sit in memory at once.
+:class:`FingerspellingSpan`). Each serialised record carries ``"type"`` and ``"schema"`` so a
+reader never has to guess a record's kind from its keys; ``None`` fields are left out.
+:class:`FingerspellingSpan` is the one span type of the whole toolkit, from the manifests
+through detection, evaluation, the term aligner, the index and the app.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from asl_stem.atomic import read_jsonl, write_jsonl
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 T = TypeVar("T", bound="_Record")
+# Recording ids are video file names without the extension; shards and URLs need them free of
+# dots, path separators, white space and control characters.
+_BAD_ID_CHARACTER = re.compile(r"[.\\/\s\x00-\x1f\x7f]")
+MAX_ID_LENGTH = 200
+
+
+def id_problem(recording_id: str) -> str | None:
+    """Why ``recording_id`` cannot be a recording id, or None when it can."""
+    if not recording_id:
+        return "the recording id (the file name without .mp4) is empty"
+    if len(recording_id) > MAX_ID_LENGTH:
+        return f"the recording id is {len(recording_id)} characters long (at most {MAX_ID_LENGTH})"
+    bad = _BAD_ID_CHARACTER.search(recording_id)
+    if bad:
+        return (
+            f"the recording id {recording_id!r} contains {bad.group()!r}: ids may not contain "
+            "dots, slashes, white space or control characters (rename the video file)"
+        )
+    return None
 
 
 class _Record:
@@ -43,10 +60,15 @@ class _Record:
         schema = fields.pop("schema", None)
         if kind != cls.TYPE:
             raise ValueError(f"expected a {cls.TYPE!r} record, got type {kind!r}")
-        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        if schema != SCHEMA_VERSION:
+            advice = (
+                "re-run `asl-stem ingest` (or the command that wrote it) with this version"
+                if isinstance(schema, int) and schema < SCHEMA_VERSION
+                else "upgrade asl-stem"
+            )
             raise ValueError(
                 f"{cls.TYPE} record has schema {schema!r}; this asl-stem reads schema "
-                f"<= {SCHEMA_VERSION}: upgrade asl-stem or re-run `asl-stem ingest`"
+                f"{SCHEMA_VERSION}: {advice}"
             )
         known = {item.name for item in dataclasses.fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(set(fields) - known)
@@ -139,13 +161,28 @@ class Recording(_Record):
         return self.status in ("ok", "unprobed")
 
 
+SPAN_SOURCES = ("annotated", "detected", "pseudo")
+TEXT_SOURCES = ("annotated", "aligned", "read")
+
+
 @dataclass(frozen=True)
 class FingerspellingSpan(_Record):
-    """A fingerspelled span of a recording: inclusive 0-based frames and the spelled text.
+    """A fingerspelled span of a recording: the one span type of every stage.
 
-    ``id`` is ``<recording id>:<n>``, n counting the recording's spans in frame order. ``text``
-    is None when the annotation gave no string for it. ``source`` is ``file:line`` of the
-    annotation row.
+    Frames are 0-based and inclusive at both ends, on the recording's own frame numbers
+    (``fps`` says how to turn them into seconds when known). Two provenances are kept apart:
+
+    - ``source``: where the frames come from: ``annotated`` (a person marked them),
+      ``detected`` (a detector; ``score`` is its confidence, the mean frame probability inside
+      the span) or ``pseudo`` (a confident detection used as a weak training label).
+    - ``text_source``: where ``text`` comes from: ``annotated``, ``aligned`` (the aligner took
+      it from the English sentence; ``char_start``/``char_end`` index that sentence and
+      ``text_score`` is the aligner's confidence) or ``read`` (a recognizer read the letters;
+      ``text_score`` is its confidence).
+
+    ``id`` is ``<recording id>:<n>``, n counting the recording's spans of one set in frame
+    order. ``origin`` says which file and line (annotations) or which checkpoint (detections)
+    made it.
     """
 
     TYPE: ClassVar[str] = "span"
@@ -153,16 +190,59 @@ class FingerspellingSpan(_Record):
     recording_id: str
     start_frame: int
     end_frame: int
+    source: str = "annotated"
     text: str | None = None
+    text_source: str | None = None
+    score: float | None = None
+    text_score: float | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    fps: float | None = None
     sentence_id: str | None = None
     interpreter: str | None = None
     article: str | None = None
-    source: str | None = None
+    origin: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.start_frame < 0 or self.end_frame < self.start_frame:
+            raise ValueError(
+                f"span {self.id}: frames ({self.start_frame}, {self.end_frame}) are negative "
+                "or end before they start"
+            )
+        if self.source not in SPAN_SOURCES:
+            raise ValueError(f"span {self.id}: source {self.source!r} is not one of {SPAN_SOURCES}")
+        if self.text_source is not None and self.text_source not in TEXT_SOURCES:
+            raise ValueError(
+                f"span {self.id}: text_source {self.text_source!r} is not one of {TEXT_SOURCES}"
+            )
 
     @property
     def num_frames(self) -> int:
         """Length of the span in frames (both ends included)."""
         return self.end_frame - self.start_frame + 1
+
+    @property
+    def frames(self) -> tuple[int, int]:
+        """``(start_frame, end_frame)``, inclusive."""
+        return self.start_frame, self.end_frame
+
+    @property
+    def seconds(self) -> tuple[float, float] | None:
+        """Start and end (exclusive) in seconds, when the frame rate is known."""
+        if not self.fps:
+            return None
+        return self.start_frame / self.fps, (self.end_frame + 1) / self.fps
+
+
+def number_spans(spans: Iterable[FingerspellingSpan]) -> list[FingerspellingSpan]:
+    """Spans sorted in frame order per recording, with ids ``<recording id>:<n>`` renumbered."""
+    ordered = sorted(spans, key=lambda s: (s.recording_id, s.start_frame, s.end_frame))
+    out, counts = [], {}
+    for span in ordered:
+        number = counts.get(span.recording_id, 0)
+        counts[span.recording_id] = number + 1
+        out.append(span.replace(id=f"{span.recording_id}:{number}"))
+    return out
 
 
 KINDS: dict[str, type[_Record]] = {
@@ -171,50 +251,6 @@ KINDS: dict[str, type[_Record]] = {
     "recordings": Recording,
     "spans": FingerspellingSpan,
 }
-
-
-def manifest_path(manifest_dir: str | os.PathLike[str], kind: str) -> Path:
-    """``DIR/<kind>.jsonl.gz`` for a kind in :data:`KINDS`."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown manifest kind {kind!r}; expected one of {', '.join(KINDS)}")
-    return Path(manifest_dir) / f"{kind}.jsonl.gz"
-
-
-def iter_records(manifest_dir: str | os.PathLike[str], kind: str) -> Iterator[Any]:
-    """Yield the records of one kind lazily, one line at a time."""
-    path = manifest_path(manifest_dir, kind)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found; run `asl-stem ingest` to write the manifests")
-    record_class = KINDS[kind]
-    for number, data in enumerate(read_jsonl(path), start=1):
-        try:
-            yield record_class.from_dict(data)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{path}: record {number}: {error}") from error
-
-
-def load_records(manifest_dir: str | os.PathLike[str], kind: str) -> dict[str, Any]:
-    """All records of one kind keyed by id (for small corpora and lookups)."""
-    return {record.id: record for record in iter_records(manifest_dir, kind)}
-
-
-def write_records(
-    manifest_dir: str | os.PathLike[str], kind: str, records: Iterable[_Record]
-) -> int:
-    """Stream records to ``DIR/<kind>.jsonl.gz`` atomically; return how many were written."""
-    path = manifest_path(manifest_dir, kind)
-    record_class = KINDS[kind]
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for record in records:
-            if not isinstance(record, record_class):
-                raise TypeError(
-                    f"the {kind} manifest takes {record_class.__name__} records, "
-                    f"got {type(record).__name__}"
-                )
-            yield record.to_dict()
-
-    return write_jsonl(path, rows())
 
 
 def _freeze(value: Any) -> Any:

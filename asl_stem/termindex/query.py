@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from asl_stem.index.keypoints import Payload
-from asl_stem.index.schema import SCHEMA_VERSION
+from asl_stem.termindex.keypoints import Payload
+from asl_stem.termindex.schema import SCHEMA_VERSION
 
 MAX_CLIPS = 12
 MAX_OCCURRENCES = 30

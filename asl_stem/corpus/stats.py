@@ -5,13 +5,13 @@ Counts are gathered by streaming the manifests, so a full corpus never sits in m
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from asl_stem.manifests import iter_records
+from asl_stem.atomic import read_json
+from asl_stem.corpus.sets import Corpus
 
 
 def summarise(manifest_dir: str | os.PathLike[str]) -> dict[str, Any]:
@@ -20,19 +20,20 @@ def summarise(manifest_dir: str | os.PathLike[str]) -> dict[str, Any]:
     report_path = folder / "report.json"
     if not report_path.exists():
         raise FileNotFoundError(f"{report_path} not found; run `asl-stem ingest --out {folder}`")
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = read_json(report_path)
+    corpus = Corpus.from_dir(folder)
     articles: dict[str, dict[str, Any]] = defaultdict(_empty_group)
     interpreters: dict[str, dict[str, Any]] = defaultdict(lambda: _empty_group(sentences=False))
-    for sentence in iter_records(folder, "sentences"):
+    for sentence in corpus.sentences:
         articles[sentence.article]["sentences"] += 1
-    for recording in iter_records(folder, "recordings"):
+    for recording in corpus.recordings:
         seconds = recording.duration_s or recording.listed_duration_s or 0.0
         for group in (articles[recording.article], interpreters[recording.interpreter or "?"]):
             group["recordings"] += 1
             group["with_video"] += int(recording.has_video)
             group["hours"] += seconds / 3600 if recording.has_video else 0.0
     span_counts: Counter[tuple[str, str]] = Counter()
-    for span in iter_records(folder, "spans"):
+    for span in corpus.spans:
         span_counts[(span.article or "?", span.interpreter or "?")] += 1
     for (article, interpreter), count in span_counts.items():
         articles[article]["spans"] += count

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl_stem.manifests import SCHEMA_VERSION, Article, FingerspellingSpan, Recording, Sentence
+from asl_stem.corpus.records import SCHEMA_VERSION, Recording
+from asl_stem.corpus.sets import Corpus
 from asl_stem.problems import Problem, count_by_kind
 
 
@@ -25,15 +26,13 @@ def build_report(
     annotation_files: list[str],
     columns: list[str],
     probed: bool,
-    articles: list[Article],
-    sentences: list[Sentence],
-    recordings: list[Recording],
-    spans: list[FingerspellingSpan],
+    corpus: Corpus,
     unreferenced_videos: list[str],
     probe_errors: dict[str, str],
     problems: list[Problem],
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict (see docs/ARCHITECTURE.md, Manifests)."""
+    recordings, sentences = list(corpus.recordings), list(corpus.sentences)
     hours, hours_source = hours_of(recordings)
     with_video = {r.id for r in recordings if r.has_video}
     return {
@@ -42,7 +41,7 @@ def build_report(
         "annotation_files": annotation_files,
         "columns": columns,
         "probed": probed,
-        "articles": len(articles),
+        "articles": len(corpus.articles),
         "sentences": len(sentences),
         "section_titles": sum(s.is_section_title for s in sentences),
         "recordings": len(recordings),
@@ -50,7 +49,7 @@ def build_report(
         "hours": round(hours, 6),
         "hours_source": hours_source,
         "interpreters": len({r.interpreter for r in recordings}),
-        "spans": len(spans),
+        "spans": len(corpus.spans),
         "missing_videos": [r.filename for r in recordings if r.status == "missing"],
         "unreadable_videos": [
             {"filename": r.filename, "reason": probe_errors.get(r.filename, "not readable")}

@@ -4,7 +4,7 @@ Build it with :func:`build_index` (``asl-stem index build``); read it with
 :class:`IndexReader`.
 """
 
-from asl_stem.index.build import build_index
-from asl_stem.index.query import IndexReader, NotFound
+from asl_stem.termindex.build import build_index
+from asl_stem.termindex.query import IndexReader, NotFound
 
 __all__ = ["IndexReader", "NotFound", "build_index"]

@@ -1,0 +1,297 @@
+"""The LightningDataModule: shards -> (augmented) features, frame labels, windows, batches.
+
+The recordings to use are chosen from the shard catalog's sample table (annotated, of the
+chosen articles) before any tar is opened; the shard reader's pipeline then streams them
+(split by rank and by loader worker, shuffled), skipping every other sample before it is
+decoded. Each recording is augmented, turned into features and frame labels, and cut into
+random windows. Validation reads whole recordings (cut into chunks of ``max_frames``) with
+their annotated spans, so that the model is chosen by the span metric that is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import sys
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+import webdataset as wds
+from torch.utils.data import DataLoader, IterableDataset
+
+from asl_stem.detect.augment import AugmentConfig, augment
+from asl_stem.detect.features import compute_features, frame_labels
+from asl_stem.layout import NUM_BODY_POINTS
+from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
+from asl_stem.shards.sample import sample_spans
+
+log = logging.getLogger(__name__)
+
+ENDLESS = sys.maxsize // 2  # the reader's epoch cut is replaced by ours (see TrainWindows)
+
+
+def split_validation(keys: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """``(train, validation)``: about ``fraction`` of ``keys``, chosen by a stable hash.
+
+    The choice depends only on each id and the seed, so it is the same on every rank, in every
+    run, and whatever other recordings the shards hold.
+    """
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {fraction}")
+
+    def draw(key: str) -> float:
+        digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    held = [key for key in keys if draw(key) < fraction]
+    if fraction > 0 and not held and len(keys) > 1:
+        held = [min(keys, key=draw)]
+    chosen = set(held)
+    return [key for key in keys if key not in chosen], held
+
+
+class TrainWindows(IterableDataset):
+    """Random windows of augmented recordings; reseeded per epoch, rank and loader worker.
+
+    The shard stream is endless; each reader (rank × loader worker) stops after its equal
+    share of ``recordings_per_epoch`` recordings, so every rank runs the same number of
+    batches (uneven ranks would hang DDP). Only the samples of ``keys`` are decoded.
+    """
+
+    def __init__(
+        self,
+        source: str | Sequence[str],
+        keys: Collection[str],
+        recordings_per_epoch: int,
+        window_frames: int,
+        crops_per_recording: int,
+        augmentation: AugmentConfig | None,
+        seed: int,
+    ) -> None:
+        self.keys = frozenset(keys)
+        self.stream = make_train_pipeline(
+            source,
+            samples_per_epoch=ENDLESS,
+            seed=seed,
+            num_points=NUM_BODY_POINTS,
+            keys=self.keys,
+        )
+        self.recordings_per_epoch = recordings_per_epoch
+        self.window_frames = window_frames
+        self.crops = crops_per_recording
+        self.augmentation = augmentation
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        self.stream.set_epoch(epoch)
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        rank, world_size, worker, workers = wds.utils.pytorch_worker_info()
+        share = math.ceil(self.recordings_per_epoch / (world_size * workers))
+        rng = np.random.default_rng([self.seed, self.epoch, rank, worker])
+        buffer: list[dict[str, np.ndarray]] = []
+        for kept, sample in enumerate(self.stream, start=1):
+            labels = frame_labels(sample["meta"]["spans"], len(sample["keypoints"]))
+            keypoints, is_valid = sample["keypoints"], sample["is_valid"]
+            if self.augmentation is not None:
+                keypoints, is_valid, labels = augment(
+                    keypoints, is_valid, labels, rng, self.augmentation
+                )
+            features = compute_features(keypoints, is_valid)
+            for _ in range(self.crops):
+                buffer.append(random_crop(features, labels, self.window_frames, rng))
+            while len(buffer) > 4 * self.crops:  # mixes windows of a few recordings
+                yield buffer.pop(int(rng.integers(len(buffer))))
+            if kept >= share:
+                break
+        rng.shuffle(buffer)
+        yield from buffer
+
+
+class WholeRecordings(IterableDataset):
+    """Every recording of ``keys`` once, cut into consecutive chunks of at most ``max_frames``,
+    each with its annotated spans (frames relative to the chunk)."""
+
+    def __init__(self, source: str | Sequence[str], keys: Collection[str], max_frames: int):
+        self.source = source
+        self.keys = frozenset(keys)
+        self.max_frames = max_frames
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for sample in iter_samples(self.source, num_points=NUM_BODY_POINTS, keys=self.keys):
+            spans = sample_spans(sample) or []
+            labels = frame_labels(sample["meta"]["spans"], len(sample["keypoints"]))
+            features = compute_features(sample["keypoints"], sample["is_valid"])
+            for start in range(0, len(features), self.max_frames):
+                end = min(len(features), start + self.max_frames) - 1
+                truths = [
+                    (max(s.start_frame, start) - start, min(s.end_frame, end) - start)
+                    for s in spans
+                    if s.start_frame <= end and s.end_frame >= start
+                ]
+                chunk = slice(start, end + 1)
+                yield {"features": features[chunk], "labels": labels[chunk], "truths": truths}
+
+
+def random_crop(
+    features: np.ndarray, labels: np.ndarray, window: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """A window of ``window`` frames (the whole recording when shorter)."""
+    start = int(rng.integers(0, max(1, len(features) - window + 1)))
+    return {"features": features[start : start + window], "labels": labels[start : start + window]}
+
+
+def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pad to the longest item: features (B, T, F), labels (B, T), valid (B, T) bool, and (for
+    validation) each item's true spans as ``(start, end)`` lists."""
+    length = max(len(item["labels"]) for item in items)
+    dim = items[0]["features"].shape[1]
+    features = torch.zeros(len(items), length, dim)
+    labels = torch.zeros(len(items), length)
+    valid = torch.zeros(len(items), length, dtype=torch.bool)
+    for row, item in enumerate(items):
+        n = len(item["labels"])
+        features[row, :n] = torch.from_numpy(item["features"])
+        labels[row, :n] = torch.from_numpy(item["labels"])
+        valid[row, :n] = True
+    batch: dict[str, Any] = {"features": features, "labels": labels, "valid": valid}
+    if "truths" in items[0]:
+        batch["truths"] = [item["truths"] for item in items]
+    return batch
+
+
+class FingerspellingData(L.LightningDataModule):
+    """Shards in, padded batches of windows out.
+
+    Samples are chosen from the shard catalog's table before any tar is opened: annotated
+    recordings of the chosen articles. Validation reads ``val_shards`` (its ``val_articles``),
+    or, without them, ``val_fraction`` of the training recordings (chosen by a stable hash, and
+    then never trained on), so that epochs and checkpoints can be chosen inside the training
+    articles and never on a held-out one.
+
+    Parameters
+    ----------
+    shards : training shards (a folder made by ``asl-stem extract``, an index.json URL, a
+        brace pattern)
+    val_shards : validation shards (None: ``val_fraction`` of the training recordings)
+    articles, exclude_articles : keep only / leave out these articles (training and the
+        validation drawn from it)
+    val_articles : keep only these articles of ``val_shards``
+    val_fraction : share of the training recordings held out for validation (0: none)
+    window_frames : frames per training window (about 8.5 s at 30 fps for 256)
+    crops_per_recording : windows cut from each augmented recording per epoch
+    samples_per_epoch : recordings per epoch, over all ranks (None: each training one once)
+    """
+
+    def __init__(
+        self,
+        shards: str,
+        val_shards: str | None = None,
+        articles: list[str] | None = None,
+        exclude_articles: list[str] | None = None,
+        val_articles: list[str] | None = None,
+        val_fraction: float = 0.0,
+        window_frames: int = 256,
+        crops_per_recording: int = 4,
+        samples_per_epoch: int | None = None,
+        batch_size: int = 32,
+        num_workers: int = 0,
+        augment: bool = True,
+        max_val_frames: int = 2048,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        sizes = {
+            "window_frames": window_frames,
+            "crops_per_recording": crops_per_recording,
+            "batch_size": batch_size,
+            "max_val_frames": max_val_frames,
+        }
+        for name, value in sizes.items():
+            if value < 1:
+                raise ValueError(f"--data.{name} must be at least 1, got {value}")
+        self.save_hyperparameters()
+        self.train_keys: list[str] = []
+        self.val_keys: list[str] = []
+        self.train_set: TrainWindows | None = None
+
+    def setup(self, stage: str | None = None) -> None:
+        """Choose the samples from the catalog, check the shards feed every reader, build sets."""
+        h = self.hparams
+        world_size = self.trainer.world_size if self.trainer is not None else 1
+        check_shard_count(h.shards, world_size, h.num_workers)
+        rows, _ = sample_rows(h.shards)
+        include = set(h.articles) if h.articles else None
+        chosen = [
+            row.id
+            for row in rows
+            if row.annotated
+            and row.article not in (h.exclude_articles or ())
+            and (include is None or row.article in include)
+        ]
+        if not chosen:
+            wanted = f"articles {sorted(include)}" if include else "the shards"
+            raise ValueError(
+                f"no annotated recording of {h.shards} matches {wanted} "
+                f"(without {h.exclude_articles or []}): check the article names"
+            )
+        if h.val_shards is None:
+            self.train_keys, self.val_keys = split_validation(chosen, h.val_fraction, h.seed)
+        else:
+            self.train_keys = chosen
+            val_rows, _ = sample_rows(h.val_shards)
+            keep = set(h.val_articles) if h.val_articles else None
+            self.val_keys = [
+                r.id for r in val_rows if r.annotated and (keep is None or r.article in keep)
+            ]
+        augmentation = AugmentConfig() if h.augment else None
+        self.train_set = TrainWindows(
+            h.shards,
+            self.train_keys,
+            h.samples_per_epoch or len(self.train_keys),
+            h.window_frames,
+            h.crops_per_recording,
+            augmentation,
+            h.seed,
+        )
+
+    def set_epoch(self, epoch: int) -> None:
+        if self.train_set is not None:
+            self.train_set.set_epoch(epoch)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader(self.train_set, self.hparams.num_workers)
+
+    def val_dataloader(self) -> DataLoader | list:
+        if not self.val_keys:
+            return []
+        source = self.hparams.val_shards or self.hparams.shards
+        dataset = WholeRecordings(source, self.val_keys, self.hparams.max_val_frames)
+        return self._loader(dataset, 0)
+
+    def _loader(self, dataset: IterableDataset, workers: int) -> DataLoader:
+        return DataLoader(
+            dataset,
+            batch_size=self.hparams.batch_size,
+            num_workers=workers,
+            collate_fn=collate,
+            persistent_workers=False,
+        )
+
+
+def check_shard_count(source: str, world_size: int, num_workers: int) -> None:
+    """Fail at startup, not mid-epoch, when ranks × workers exceed the shards (they would hang)."""
+    count = len(shard_urls(source))
+    readers = world_size * max(1, num_workers)
+    if count < readers:
+        raise ValueError(
+            f"{source} has {count} shards but training reads with {world_size} ranks × "
+            f"{max(1, num_workers)} workers = {readers} readers; each reader needs a shard: "
+            "use fewer --data.num_workers or extract with a smaller --shard-size"
+        )

@@ -1,0 +1,28 @@
+"""What the detector says about one recording: frame probabilities and the spans decoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.spanfile import RecordingSpans
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One recording's frame probabilities (T,), its decoded spans, and its annotated spans
+    (None when the recording is not annotated)."""
+
+    recording_id: str
+    fps: float
+    probabilities: np.ndarray
+    spans: list[FingerspellingSpan]
+    truths: list[FingerspellingSpan] | None
+
+    def recording_spans(self) -> RecordingSpans:
+        """The line of a span file (``asl-stem detect`` output)."""
+        return RecordingSpans(
+            self.recording_id, len(self.probabilities), tuple(self.spans), self.fps
+        )
