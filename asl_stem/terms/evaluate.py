@@ -20,13 +20,13 @@ import numpy as np
 from tqdm import tqdm
 from wordfreq import word_frequency
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.labels import (
-    LabelledRow,
     candidate_labels,
     char_iou,
     char_mask,
@@ -165,7 +165,7 @@ def _word_scores(
 
 
 def _score_rows(
-    scorer: TermScorer, rows: Sequence[LabelledRow], tallies: dict[str, _Tally]
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
     """Add one held-out article's rows to the scorer, baseline and aligner tallies (the
     article's sentences, unlabelled, are its context)."""
@@ -214,7 +214,7 @@ def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[
 
 def _align_row(
     scorer: TermScorer,
-    row: LabelledRow,
+    row: AnnotatedRecording,
     label: np.ndarray,
     tallies: dict[str, _Tally],
     context: ArticleContext,
@@ -232,7 +232,10 @@ def _align_row(
 
 
 def _count_alignment(
-    row: LabelledRow, label: np.ndarray, aligned: Sequence[FingerspellingSpan], tally: _Tally
+    row: AnnotatedRecording,
+    label: np.ndarray,
+    aligned: Sequence[FingerspellingSpan],
+    tally: _Tally,
 ) -> None:
     """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
     truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}
@@ -254,7 +257,7 @@ def _count_alignment(
 TALLIES = ("scorer", "scorer_top_k", "rarest_k", "aligner", "aligner_baseline")
 
 
-def score_held_out(scorer: TermScorer, rows: Sequence[LabelledRow]) -> dict[str, _Tally]:
+def score_held_out(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[str, _Tally]:
     """Tallies of one held-out article's rows: scorer, baseline and aligner."""
     tallies = {name: _Tally() for name in TALLIES}
     _score_rows(scorer, rows, tallies)
@@ -262,9 +265,9 @@ def score_held_out(scorer: TermScorer, rows: Sequence[LabelledRow]) -> dict[str,
 
 
 def cross_validate(
-    rows: Sequence[LabelledRow],
+    rows: Sequence[AnnotatedRecording],
     *,
-    fit: Callable[[Sequence[LabelledRow]], TermScorer] = fit_scorer,
+    fit: Callable[[Sequence[AnnotatedRecording]], TermScorer] = fit_scorer,
 ) -> dict[str, Any]:
     """Leave-one-article-out: fit on the other articles, score the held-out one; pooled figures.
 

@@ -20,11 +20,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, fit_aligner_params
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
-from asl_stem.terms.labels import LabelledRow, candidate_labels, spelled_texts
+from asl_stem.terms.labels import candidate_labels, spelled_texts
 from asl_stem.terms.lexicon import Lexicon
 from asl_stem.terms.models import Calibrator, LinearModel, Model, TreeModel, sigmoid
 from asl_stem.terms.scorer import DEFAULT_THRESHOLD, TermScorer
@@ -86,7 +87,7 @@ class Examples:
 
 
 def examples(
-    rows: Sequence[LabelledRow], lexicon: Lexicon | None = None, article_titles: bool = True
+    rows: Sequence[AnnotatedRecording], lexicon: Lexicon | None = None, article_titles: bool = True
 ) -> Examples:
     """Candidates, features and labels of labelled rows, each article its own context."""
     by_article: dict[str, list[str]] = defaultdict(list)
@@ -237,7 +238,7 @@ def inner_predictions(
 
 
 def fit_scorer(
-    rows: Sequence[LabelledRow],
+    rows: Sequence[AnnotatedRecording],
     *,
     lexicon: Lexicon | None = None,
     model: ModelKind = "boosting",
@@ -297,10 +298,10 @@ def fit_scorer(
     )
 
 
-def _fit_aligner(rows: Sequence[LabelledRow]) -> AlignerParams:
+def _fit_aligner(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
     """Aligner parameters fitted on the rows' spelled spans; the defaults when too few."""
     try:
-        return fit_aligner_params(rows)  # type: ignore[arg-type]
+        return fit_aligner_params(rows)
     except ValueError as error:
         logger.warning("aligner cost models not refitted (%s); using the defaults", error)
         return AlignerParams()

@@ -9,38 +9,14 @@ folds case character by character, so masks index the original sentence (same le
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 import numpy as np
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.candidates import Candidate
 
 
-class LabelledSpan(Protocol):
-    """A fingerspelled span as the terms code reads it (annotated or aligned)."""
-
-    @property
-    def start_frame(self) -> int: ...
-    @property
-    def end_frame(self) -> int: ...
-    @property
-    def text(self) -> str | None: ...
-
-
-class LabelledRow(Protocol):
-    """One annotated recording: its article title, English sentence and spelled spans."""
-
-    @property
-    def article(self) -> str: ...
-    @property
-    def sentence(self) -> str: ...
-    @property
-    def spans(self) -> Sequence[LabelledSpan]: ...
-    @property
-    def recording_id(self) -> str: ...
-
-
-def spelled_texts(row: LabelledRow) -> list[str]:
+def spelled_texts(row: AnnotatedRecording) -> list[str]:
     """The row's spelled strings (spans without a text are left out)."""
     return [span.text for span in row.spans if span.text]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.evaluate import TALLIES, _merge, _Tally, score_held_out
 from asl_stem.terms.fitting import fit_scorer
-from asl_stem.terms.labels import LabelledRow
 from asl_stem.terms.scorer import TermScorer
 
 
@@ -30,9 +30,9 @@ def _subsets(others: Sequence[str], n: int, limit: int, seed: int) -> list[tuple
 
 
 def learning_curve(
-    rows: Sequence[LabelledRow],
+    rows: Sequence[AnnotatedRecording],
     *,
-    fit: Callable[[Sequence[LabelledRow]], TermScorer] = fit_scorer,
+    fit: Callable[[Sequence[AnnotatedRecording]], TermScorer] = fit_scorer,
     max_subsets: int = 3,
     seed: int = 0,
     full: dict[str, Any] | None = None,
