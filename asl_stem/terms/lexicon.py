@@ -169,7 +169,7 @@ class Lexicon:
 
     def lookup(self, term: str) -> list[SignMatch]:
         """Signs the term names, most direct first: own name, then a listed translation, each
-        exact before lemmatised; ties by sign frequency (most frequent first)."""
+        exact before lemmatised; then by sign frequency (most frequent first), then file order."""
         key = gloss_key(term)
         if not key:
             return []
@@ -186,7 +186,7 @@ class Lexicon:
                 hits = {i for lemma in lemmas for i in self._lemma.get((lemma, kind), ())}
             else:
                 hits = set(self._exact.get((key, kind), ()))
-            ranked = sorted(hits - seen, key=lambda i: -(self.signs[i].sign_frequency or 0.0))
+            ranked = sorted(hits - seen, key=lambda i: (-(self.signs[i].sign_frequency or 0.0), i))
             out += [SignMatch(self.signs[i], kind, lemmatised) for i in ranked]
             seen |= hits
         return out
