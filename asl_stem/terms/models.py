@@ -8,6 +8,7 @@ pickle. Fitting lives in :mod:`asl_stem.terms.fitting` (scikit-learn); this modu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,22 +58,36 @@ class TreeModel:
     rate: float
     trees: tuple[dict[str, np.ndarray], ...]
 
+    @cached_property
+    def _stacked(self) -> tuple[np.ndarray, ...]:
+        """The trees' arrays stacked into (trees, nodes) matrices, padded with leaves."""
+        size = max(len(tree["feature"]) for tree in self.trees)
+
+        def stack(key: str, fill: float) -> np.ndarray:
+            return np.array(
+                [np.pad(t[key], (0, size - len(t[key])), constant_values=fill) for t in self.trees]
+            )
+
+        fills = (("feature", -1), ("threshold", 0), ("left", 0), ("right", 0), ("value", 0))
+        return tuple(stack(key, fill) for key, fill in fills)
+
     def logits(self, x: np.ndarray) -> np.ndarray:
-        total = np.full(len(x), self.init)
-        rows = np.arange(len(x))
-        for tree in self.trees:
-            node = np.zeros(len(x), dtype=int)
-            while True:
-                feature = tree["feature"][node]
-                inner = feature >= 0
-                if not inner.any():
-                    break
-                value = x[rows, np.where(inner, feature, 0)]
-                left = value <= tree["threshold"][node]
-                step = np.where(left, tree["left"][node], tree["right"][node])
-                node = np.where(inner, step, node)
-            total += self.rate * tree["value"][node]
-        return total
+        """Every tree walked at once, one level per step (as many steps as the deepest tree)."""
+        if not self.trees:
+            return np.full(len(x), self.init)
+        feature, threshold, left, right, value = self._stacked
+        trees = np.arange(len(self.trees))[None, :]
+        rows = np.arange(len(x))[:, None]
+        node = np.zeros((len(x), len(self.trees)), dtype=int)
+        while True:
+            tested = feature[trees, node]
+            inner = tested >= 0
+            if not inner.any():
+                break
+            goes_left = x[rows, np.where(inner, tested, 0)] <= threshold[trees, node]
+            step = np.where(goes_left, left[trees, node], right[trees, node])
+            node = np.where(inner, step, node)
+        return self.init + self.rate * value[trees, node].sum(axis=1)
 
     def first(self, n: int) -> TreeModel:
         """The model of the first ``n`` trees (what boosting had after ``n`` rounds)."""
