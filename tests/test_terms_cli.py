@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 from terms_fixtures import SENTENCES, rows, write_csv
 
 from asl_stem.atomic import read_jsonl
@@ -46,7 +47,8 @@ def test_predict_reads_a_manifest_folder(csv_path: Path, tmp_path: Path) -> None
 
 def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> None:
     scorer = tmp_path / "scorer.json"
-    assert main(["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]) == 0
+    fit = ["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]
+    assert main([*fit, "--model", "logistic"]) == 0
     assert json.loads(scorer.read_text("utf-8"))["format"] == "asl-stem-term-scorer"
     out = tmp_path / "terms.jsonl"
     args = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
@@ -56,9 +58,12 @@ def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> No
 
 
 def test_evaluate_json(csv_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["terms", "evaluate", "--annotations", str(csv_path), "--json"]) == 0
+    args = ["terms", "evaluate", "--annotations", str(csv_path), "--json"]
+    assert main([*args, "--model", "logistic", "--calibration", "isotonic"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"scorer_top_k", "scorer_threshold", "rarest_k", "aligner_oracle_spans"} <= set(report)
+    assert report["fit_options"] == {"model": "logistic", "calibration": "isotonic"}
+    assert {fold["fit"]["calibration"] for fold in report["per_article"].values()} == {"isotonic"}
 
 
 def test_align_with_annotated_spans(csv_path: Path, tmp_path: Path) -> None:
@@ -101,3 +106,18 @@ def test_unusable_inputs_are_one_error_line_and_exit_code_1(
     assert main([*bad_scorer, "--scorer", str(csv_path)]) == 1
     assert "terms fit" in caplog.text
     assert not out.exists()
+
+
+def test_lexicon_flag_fits_and_predicts_with_asl_lex(csv_path: Path, tmp_path: Path) -> None:
+    lexicon = str(shared_file("asl-lex/signdata.csv"))
+    scorer = tmp_path / "scorer.json"
+    fit = ["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]
+    assert main([*fit, "--lexicon", lexicon, "--model", "logistic"]) == 0
+    saved = json.loads(scorer.read_text("utf-8"))
+    assert saved["lexicon_features"] is True and saved["model"]["kind"] == "logistic"
+    out = tmp_path / "terms.jsonl"
+    predict = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*predict, "--scorer", str(scorer), "--lexicon", lexicon]) == 0
+    assert len(list(read_jsonl(out))) == len(SENTENCES)
+    assert main([*predict, "--lexicon", lexicon]) == 0  # the packaged lexicon scorer
+    assert main([*predict, "--scorer", str(scorer)]) == 1  # it needs the lexicon

@@ -38,6 +38,12 @@ def register(subparsers: Any) -> None:
         default=None,
         help="how many requests may score text at once (default 2; 0 = no limit)",
     )
+    parser.add_argument(
+        "--lexicon",
+        type=Path,
+        help="ASL-LEX 2.0 signdata.csv for scoring pasted text (default: the file the index "
+        "was built with, when it is still there)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -46,7 +52,15 @@ def run(args: argparse.Namespace) -> int:
     from asl_stem.webapp import serve
 
     try:
-        serve(args.index, args.notes, args.host, args.port, args.allowed_host, args.cpu_slots)
+        serve(
+            args.index,
+            args.notes,
+            args.host,
+            args.port,
+            args.allowed_host,
+            args.cpu_slots,
+            args.lexicon,
+        )
     except (OSError, sqlite3.OperationalError, ValueError) as error:
         notes = args.notes or args.index.parent / "notes.sqlite"
         translated = disk_error(error, notes) if not isinstance(error, ValueError) else None

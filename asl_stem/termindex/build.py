@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -38,6 +37,7 @@ from asl_stem.termindex.spanrows import DetectionThresholds, insert_spans
 from asl_stem.termindex.store_keypoints import store_keypoints
 from asl_stem.termindex.termrows import SentenceIndexer, TermIds, write_totals
 from asl_stem.terms import TermScorer, load_default_scorer
+from asl_stem.terms.lexicon import Lexicon, read_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +91,11 @@ def build_index(
     or zip) records where each recording's video is, for the app to play.
     """
     out = Path(out)
-    scorer = scorer if scorer is not None else load_default_scorer()
+    lexicon = read_lexicon(lexicon_csv) if lexicon_csv is not None else None
+    scorer = scorer if scorer is not None else load_default_scorer(lexicon)
     thresholds = thresholds or DetectionThresholds()
     corpus = Corpus.from_dir(manifest_dir)
     span_files = [] if spans is None else [spans] if isinstance(spans, str | Path) else list(spans)
-    lexicon = _load_lexicon(lexicon_csv)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(out)
@@ -104,7 +104,9 @@ def build_index(
             try:
                 report = _fill(connection, corpus, span_files, shards_dir, keypoints_dir, release,
                                scorer, lexicon, min_score, thresholds, max_fps)  # fmt: skip
-                _write_meta(connection, manifest_dir, span_files, thresholds, min_score, report)
+                _write_meta(
+                    connection, manifest_dir, span_files, lexicon, thresholds, min_score, report
+                )
                 connection.commit()
             finally:
                 connection.close()
@@ -117,14 +119,6 @@ def build_index(
     return out
 
 
-def _load_lexicon(path: str | Path | None) -> Any:
-    if path is None:
-        return None
-    from asl_stem.termindex.signs import load_lexicon
-
-    return load_lexicon(path)
-
-
 def _fill(
     connection: sqlite3.Connection,
     corpus: Corpus,
@@ -133,7 +127,7 @@ def _fill(
     keypoints_dir: str | Path | None,
     release: str | Path | None,
     scorer: TermScorer,
-    lexicon: Any,
+    lexicon: Lexicon | None,
     min_score: float,
     thresholds: DetectionThresholds,
     max_fps: float,
@@ -154,7 +148,7 @@ def _fill(
     report.terms = write_totals(connection)
     if lexicon is not None:
         report.lexicon_signs, report.terms_with_signs = write_signs(connection, lexicon)
-        problems.extend(getattr(lexicon, "problems", ()))
+        problems.extend(lexicon.problems)
     report.keypoint_bytes, report.keypoint_source_frames = store_keypoints(
         connection, shards_dir, keypoints_dir, max_fps, problems
     )
@@ -230,6 +224,7 @@ def _write_meta(
     connection: sqlite3.Connection,
     manifest_dir: str | Path,
     span_files: list[str | Path],
+    lexicon: Lexicon | None,
     thresholds: DetectionThresholds,
     min_score: float,
     report: BuildReport,
@@ -239,6 +234,7 @@ def _write_meta(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "manifest_dir": str(manifest_dir),
         "span_files": [str(path) for path in span_files],
+        "lexicon": str(Path(lexicon.source).resolve()) if lexicon is not None else None,
         "detection_thresholds": asdict(thresholds),
         "min_term_score": min_score,
         "counts": asdict(report),

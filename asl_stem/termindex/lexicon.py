@@ -1,30 +1,18 @@
-"""Where an interpreter looks a term up: deep links to sign dictionaries and a local ASL-LEX file.
+"""Where an interpreter looks a term up: deep links to sign dictionaries.
 
 The links are each site's public search (or entry) URL with the term filled in; none is
 fetched by the toolkit. They were written from the sites' public URL patterns and could not be
 checked from these machines (no internet), so they live in one table, ``LINK_PATTERNS``, to be
-corrected in one place if a site changes. docs/app.md lists them.
-
-ASL-LEX 2.0 (https://asl-lex.org) publishes its sign data as a CSV. Column names differ between
-its releases, so the reader looks for a gloss column by several names (``EntryID``,
-``LemmaID``, ``SignBankEnglishTranslations``, ``EnglishWF(lemma)``, ``Gloss``, ...), an id
-column (``Code``, ``EntryID``) and a video link column (any header with "video"), and matches an
-entry to a term when any of its glosses has the term's normal form (``apple_2`` counts as
-``apple``; translations split at commas, semicolons and slashes).
+corrected in one place if a site changes. docs/app.md lists them. A local ASL-LEX file is read
+by :mod:`asl_stem.terms.lexicon`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from asl_stem.corpus.csvtable import decode_text, normalise_header
-from asl_stem.problems import Problem
 from asl_stem.termindex.text import normalise_term
 
 # One table of sign-dictionary links, each from the site's own URL scheme. {q}: the term
@@ -42,58 +30,6 @@ LINK_PATTERNS: dict[str, str] = {
     "Spread the Sign": "https://www.spreadthesign.com/en.us/search/?q={q}",
     "Handspeak (dictionary)": "https://www.handspeak.com/word/",
 }
-
-GLOSS_COLUMNS = (
-    "entryid",
-    "lemmaid",
-    "signbankenglishtranslations",
-    "dominanttranslation",
-    "nondominanttranslation",
-    "englishtranslations",
-    "englishtranslation",
-    "englishwflemma",
-    "gloss",
-    "glosses",
-    "word",
-    "english",
-)
-ID_COLUMNS = ("entryid", "code", "lemmaid", "id")
-MAX_LEXICON_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class LexiconEntry:
-    """One sign of a local lexicon file, with the glosses it answers to."""
-
-    entry_id: str
-    glosses: tuple[str, ...]
-    video_url: str | None
-    line: int
-    lemma_id: str = ""
-    fingerspelled_loan: bool = False
-    initialized: bool = False
-    signbank_annotation_id: str | None = None
-    signbank_reference_id: str | None = None
-
-
-@dataclass(frozen=True)
-class GlossMatch:
-    sign: LexiconEntry
-    kind: str = "translation"
-    lemmatised: bool = False
-
-
-@dataclass
-class GlossLexicon:
-    """Entries answering to their glosses' normal forms (exact matches only)."""
-
-    entries: list[LexiconEntry]
-    source: str
-    problems: list[Problem]
-
-    def lookup(self, term: str) -> list[GlossMatch]:
-        key = normalise_term(term)
-        return [GlossMatch(e) for e in self.entries if key and key in e.glosses]
 
 
 def lexicon_links(term: str) -> list[dict[str, str]]:
@@ -119,65 +55,3 @@ def _links(term: str) -> tuple[dict[str, str], ...]:
         for site, pattern in LINK_PATTERNS.items()
         if slug and (single or "{word}" not in pattern)
     )
-
-
-def split_glosses(cell: str) -> list[str]:
-    """Glosses in one cell: 'apple_2' -> ['apple']; 'big, large; huge' -> three glosses."""
-    out = []
-    for part in re.split(r"[,;/|]", cell):
-        gloss = normalise_term(re.sub(r"_\d+$", "", part.strip()).replace("_", " "))
-        if gloss:
-            out.append(gloss)
-    return out
-
-
-def read_asl_lex(path: str | Path) -> tuple[list[LexiconEntry], list[Problem]]:
-    """Entries of an ASL-LEX style CSV; rows with no gloss are reported, not fatal."""
-    path = Path(path)
-    if path.stat().st_size > MAX_LEXICON_BYTES:
-        raise ValueError(f"{path}: larger than {MAX_LEXICON_BYTES} bytes; is it a lexicon CSV?")
-    problems: list[Problem] = []
-    rows = list(csv.reader(io.StringIO(decode_text(path, problems), newline="")))
-    if not rows:
-        raise ValueError(f"{path}: the file is empty; expected an ASL-LEX CSV with a header")
-    header = [normalise_header(cell) for cell in rows[0]]
-    gloss_cols = [header.index(name) for name in GLOSS_COLUMNS if name in header]
-    if not gloss_cols:
-        raise ValueError(
-            f"{path}: no gloss column found (looked for EntryID, LemmaID, "
-            f"SignBankEnglishTranslations, Gloss, ...; found {', '.join(rows[0])}); "
-            "rename the English gloss column to 'Gloss'"
-        )
-    id_col = next((header.index(name) for name in ID_COLUMNS if name in header), gloss_cols[0])
-    video_col = next(
-        (i for i, name in enumerate(header) if name == "vimeovideo"),
-        next((i for i, name in enumerate(header) if "video" in name), None),
-    )
-    flag_cols = {
-        flag: next((i for i, name in enumerate(header) if name.startswith(prefix)), None)
-        for flag, prefix in (("loan", "fingerspelledloansign"), ("initialized", "initialized"))
-    }
-    entries = []
-    for line, cells in enumerate(rows[1:], start=2):
-        glosses = [g for col in gloss_cols if col < len(cells) for g in split_glosses(cells[col])]
-        if not glosses:
-            if any(cell.strip() for cell in cells):
-                problems.append(Problem(str(path), line, "row has no gloss; skipped", "no_gloss"))
-            continue
-        video = cells[video_col].strip() if video_col is not None and video_col < len(cells) else ""
-        entry_id = cells[id_col].strip() if id_col < len(cells) else ""
-        flags = {
-            flag: col is not None and col < len(cells) and cells[col].strip() == "1"
-            for flag, col in flag_cols.items()
-        }
-        entries.append(
-            LexiconEntry(
-                entry_id or glosses[0],
-                tuple(dict.fromkeys(glosses)),
-                video if video.startswith(("http://", "https://")) else None,
-                line,
-                fingerspelled_loan=flags["loan"],
-                initialized=flags["initialized"],
-            )
-        )
-    return entries, problems

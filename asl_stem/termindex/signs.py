@@ -1,58 +1,25 @@
 """Signs of a lexicon (ASL-LEX 2.0) joined to the index's terms: what a term page shows.
 
-The lexicon is read by the project's one ASL-LEX reader; this module needs only its
-interface (:class:`SignLexicon`: ``lookup(term)`` returning matches with a ``sign``, a ``kind``
-and ``lemmatised``), so the index build and the app never parse the file themselves. For each
-term the matches are stored with the sign's gloss, reference video, Signbank reference, and
-ASL-LEX's marks for a fingerspelled loan sign and an initialized sign.
+The lexicon is read by the project's one ASL-LEX reader (:mod:`asl_stem.terms.lexicon`), so the
+index build and the app never parse the file themselves. For each term the matches are stored
+with the sign's gloss, reference video, Signbank reference, and ASL-LEX's marks for a
+fingerspelled loan sign and an initialized sign.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote_plus
 
-from asl_stem.problems import Problem
+from asl_stem.terms.lexicon import Lexicon, Sign, SignMatch
 
 SIGNBANK_SEARCH = "https://aslsignbank.haskins.yale.edu/signs/search/?keyword={q}"
 MAX_SIGNS_PER_TERM = 5
 
 
-class Sign(Protocol):
-    entry_id: str
-    lemma_id: str
-    video_url: str | None
-    fingerspelled_loan: bool
-    initialized: bool
-    signbank_annotation_id: str | None
-    signbank_reference_id: str | None
-
-
-class SignMatch(Protocol):
-    sign: Sign
-    kind: str  # "entry" (the sign's own name) or "translation"
-    lemmatised: bool
-
-
-class SignLexicon(Protocol):
-    source: str
-    problems: Sequence[Problem]
-
-    def lookup(self, term: str) -> Sequence[SignMatch]: ...
-
-
-def load_lexicon(path: str | Path) -> SignLexicon:
-    """The lexicon of an ASL-LEX CSV, read by the project's ASL-LEX reader."""
-    from asl_stem.termindex.lexicon import GlossLexicon, read_asl_lex
-
-    entries, problems = read_asl_lex(path)
-    return GlossLexicon(entries, str(path), problems)
-
-
-def write_signs(connection: sqlite3.Connection, lexicon: SignLexicon) -> tuple[int, int]:
+def write_signs(connection: sqlite3.Connection, lexicon: Lexicon) -> tuple[int, int]:
     """Match every term to the lexicon; return (sign rows written, terms with a sign)."""
     source = Path(lexicon.source).name or "lexicon"
     rows: list[tuple[Any, ...]] = []

@@ -21,7 +21,10 @@ from asl_stem.atomic import write_jsonl
 from asl_stem.corpus import AnnotatedRecording, Corpus, open_corpus
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 from asl_stem.problems import count_by_kind
-from asl_stem.terms.scorer import TermScorer, fit_scorer, load_default_scorer
+from asl_stem.terms.features import ArticleContext
+from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.lexicon import Lexicon, read_lexicon
+from asl_stem.terms.scorer import TermScorer, load_default_scorer
 
 logger = logging.getLogger(__name__)
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
@@ -35,15 +38,34 @@ def annotated(source: Source) -> list[AnnotatedRecording]:
     return recordings
 
 
-def load_scorer(path: str | Path | None) -> TermScorer:
-    """The scorer saved at ``path``, or the packaged default when None."""
-    return load_default_scorer() if path is None else TermScorer.load(path)
+def load_lexicon(path: str | Path | None) -> Lexicon | None:
+    """The ASL-LEX file at ``path`` (its bad rows logged and counted), or None."""
+    if path is None:
+        return None
+    lexicon = read_lexicon(path)
+    for problem in lexicon.problems:
+        (logger.warning if problem.severity == "error" else logger.info)("%s", problem)
+    if lexicon.problems:
+        logger.warning("%s: problems by kind: %s", path, count_by_kind(lexicon.problems))
+    logger.info("%s: %d signs", path, len(lexicon))
+    return lexicon
 
 
-def fit_from(source: Source, out: str | Path) -> TermScorer:
-    """Fit a scorer on the annotated recordings of ``source`` and save it as JSON at ``out``."""
+def load_scorer(path: str | Path | None, lexicon: Lexicon | None = None) -> TermScorer:
+    """The scorer saved at ``path``, or the packaged one (with or without lexicon features,
+    as ``lexicon`` is given) when None."""
+    if path is None:
+        return load_default_scorer(lexicon)
+    return TermScorer.load(path, lexicon)
+
+
+def fit_from(
+    source: Source, out: str | Path, lexicon: Lexicon | None = None, **fit_options: Any
+) -> TermScorer:
+    """Fit a scorer on the annotated recordings of ``source`` and save it as JSON at ``out``;
+    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
     rows = annotated(source)
-    scorer = fit_scorer(rows)
+    scorer = fit_scorer(rows, lexicon=lexicon, **fit_options)
     scorer.save(out)
     articles = len({r.article for r in rows})
     logger.info("wrote %s (%d recordings, %d articles)", out, len(rows), articles)
@@ -54,11 +76,13 @@ def predict_file(source: Source, out: str | Path, scorer: TermScorer) -> int:
     """Score every candidate of every sentence; one JSON line per sentence. Returns the count."""
     corpus = open_corpus(source)
     titles = {article.id: article.title for article in corpus.articles}
+    contexts = _contexts(corpus)
 
     def lines() -> Iterator[dict[str, Any]]:
         for sentence in tqdm(corpus.sentences, desc="terms predict", unit="sentence"):
             title = titles.get(sentence.article_id, sentence.article)
-            terms = scorer.score_sentence(sentence.text, article=title)
+            context = contexts.get(sentence.article_id)
+            terms = scorer.score_sentence(sentence.text, article=title, context=context)
             yield {
                 "sentence_id": sentence.id,
                 "article": title,
@@ -81,6 +105,7 @@ def align_file(
     items = _span_lines(corpus, spans)
     sentences = {s.id: s for s in corpus.sentences}
     recordings = corpus.recordings.to_eager()
+    contexts = _contexts(corpus)
     missing = 0
 
     def lines() -> Iterator[RecordingSpans]:
@@ -92,13 +117,24 @@ def align_file(
                 logger.warning("%s is not in %s; left out", item.recording_id, source)
                 continue
             sentence = sentences[recording.sentence_id]
-            aligned = scorer.align(sentence.text, item.spans, article=recording.article)
+            context = contexts.get(sentence.article_id)
+            aligned = scorer.align(
+                sentence.text, item.spans, article=recording.article, context=context
+            )
             yield RecordingSpans(item.recording_id, item.num_frames, tuple(aligned), item.fps)
 
     written = write_span_file(out, lines())
     if missing:
         logger.warning("%d of %d recordings were not in the corpus", missing, len(items))
     return written
+
+
+def _contexts(corpus: Corpus) -> dict[str, ArticleContext]:
+    """Each article's sentences as its context (the weight of each term in it), by article id."""
+    texts: dict[str, list[str]] = {}
+    for sentence in corpus.sentences:
+        texts.setdefault(sentence.article_id, []).append(sentence.text)
+    return {article: ArticleContext.from_sentences(t) for article, t in texts.items()}
 
 
 def _span_lines(corpus: Corpus, spans: str | Path | None) -> list[RecordingSpans]:
@@ -121,8 +157,26 @@ def _span_lines(corpus: Corpus, spans: str | Path | None) -> list[RecordingSpans
     ]
 
 
-def evaluate_files(source: Source) -> dict[str, Any]:
-    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline."""
-    from asl_stem.terms.evaluate import cross_validate
+def evaluate_files(
+    source: Source,
+    lexicon: Lexicon | None = None,
+    *,
+    learning_curve: bool = False,
+    **fit_options: Any,
+) -> dict[str, Any]:
+    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline
+    (and, with ``learning_curve``, the figures by number of training articles);
+    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
+    from functools import partial
 
-    return cross_validate(annotated(source))
+    from asl_stem.terms.evaluate import cross_validate
+    from asl_stem.terms.learning import learning_curve as curve
+
+    rows = annotated(source)
+    fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
+    report = cross_validate(rows, fit=fit)
+    report["lexicon"] = lexicon.source if lexicon is not None else None
+    report["fit_options"] = fit_options
+    if learning_curve:
+        report["learning_curve"] = curve(rows, fit=fit, full=report)
+    return report

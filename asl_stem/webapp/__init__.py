@@ -74,6 +74,7 @@ def serve(
     port: int = 8000,
     allowed_hosts: Sequence[str] = (),
     cpu_slots: int | None = None,
+    lexicon: str | Path | None = None,
 ) -> None:
     """Run the app with uvicorn until interrupted."""
     import uvicorn
@@ -91,7 +92,7 @@ def serve(
         hosts = [*LOCAL_HOSTS, host, *allowed_hosts]
         options = {} if cpu_slots is None else {"cpu_slots": cpu_slots}
         app = create_app(index_path, notes_path or default_notes_path(index_path),
-                         allowed_hosts=hosts, **options)  # fmt: skip
+                         allowed_hosts=hosts, lexicon=lexicon, **options)  # fmt: skip
         log.info("serving %s on http://%s:%d", index_path, host, port)
         uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
     finally:

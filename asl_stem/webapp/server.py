@@ -23,7 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from asl_stem.termindex import IndexReader, NotFound
 from asl_stem.termindex.integrity import check_index
-from asl_stem.terms import load_default_scorer
+from asl_stem.terms import TermScorer, load_default_scorer
+from asl_stem.terms.lexicon import read_lexicon
 from asl_stem.webapp import api, docs, pages
 from asl_stem.webapp.guard import Guard
 from asl_stem.webapp.notes import NotesStore
@@ -42,15 +43,18 @@ def create_app(
     *,
     allowed_hosts: Collection[str] = LOCAL_HOSTS,
     cpu_slots: int = CPU_SLOTS,
+    lexicon: str | Path | None = None,
 ) -> FastAPI:
     """The app over ``index_path`` (checked, opened read-only) and ``notes_path``.
 
-    ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start.
-    ``allowed_hosts`` are the host names served (``"*"`` for any).
+    ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start:
+    the one fitted with ASL-LEX features when a lexicon is at hand (``lexicon``, else the file
+    the index was built with, if it is still there), so pasted text is scored as the index's
+    articles were. ``allowed_hosts`` are the host names served (``"*"`` for any).
     """
     reader = IndexReader(index_path)
     check_index(index_path)
-    scorer = scorer if scorer is not None else load_default_scorer()
+    scorer = scorer if scorer is not None else _scorer(lexicon, reader.meta().get("lexicon"))
     app = FastAPI(
         title="asl-stem interpreter lookup",
         description="Terms of the ASL STEM Wiki corpus: how interpreters handled them.",
@@ -95,3 +99,18 @@ def _jsonable(errors: Any) -> Any:
     return [
         {key: value for key, value in e.items() if key in ("loc", "msg", "type")} for e in errors
     ]
+
+
+def _scorer(given: str | Path | None, built_with: str | None) -> TermScorer:
+    """The packaged scorer, with the lexicon given or the one the index was built with."""
+    path = given if given is not None else built_with
+    if path is not None and not Path(path).is_file():
+        if given is not None:
+            raise FileNotFoundError(f"{given}: no such lexicon file (ASL-LEX signdata.csv)")
+        log.warning(
+            "the index was built with the lexicon %s, which is gone: pasted text is scored "
+            "without it (pass --lexicon FILE)",
+            built_with,
+        )
+        path = None
+    return load_default_scorer(read_lexicon(path) if path is not None else None)
