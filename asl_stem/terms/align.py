@@ -81,8 +81,11 @@ class AlignerParams:
     earlier term). Going forward skips words, each costing -log(1 - its term score) times
     ``skip_cost`` (1: each word is spelled or not with its score's probability), and so do
     the words before the first span and after the last. ``outside_penalty`` is
-    -log P(the spelled term is not in the sentence). ``letter_error`` is the recognizer's
-    chance of getting a letter wrong, for the letter costs.
+    -log P(the spelled term is not in the sentence); such a term is one of the article's
+    names or, as often as any one name, a term the text does not hold, which is then what
+    was read (paying ``read_letter_cost`` per letter it claims, so that a word or name the
+    letters match as well wins). ``letter_error`` is the recognizer's chance of getting a
+    letter wrong, for the letter costs (:mod:`asl_stem.terms.readings`).
     """
 
     length: LogLinear = LogLinear(1.68, 1.0, 0.47)
@@ -94,7 +97,8 @@ class AlignerParams:
     backward_penalty: float = 3.3
     skip_cost: float = 1.0
     outside_penalty: float = 6.5
-    letter_error: float = 0.15
+    letter_error: float = 0.1
+    read_letter_cost: float = 0.5
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -257,7 +261,8 @@ def _emissions(
             best = read[i].best
             read_cost = letter_costs(read[i], [best], params.letter_error)[0]
             length = params.length.cost(log_frames, math.log(max(1, letters(best))))
-            emit[i, -2] = params.outside_penalty + read_cost + length
+            unknown = math.log(1 + len(states.names)) + params.read_letter_cost * letters(best)
+            emit[i, -2] = params.outside_penalty + unknown + read_cost + length
     start = np.full(len(texts) + EXTRA_STATES, MEAN_COST)
     start[: states.inside] = params.start.cost(np.log1p(ordered[0].start_frame), first_words)
     first = np.array([c.word_index for c in states.found], dtype=int)
