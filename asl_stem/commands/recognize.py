@@ -20,6 +20,7 @@ def register(subparsers: Any) -> None:
         "--spans", help="span file of `asl-stem detect`; default: the shards' annotated spans"
     )
     parser.add_argument("--out", required=True, help="letters file (JSONL) to write")
+    parser.add_argument("--articles", nargs="+", help="only the recordings of these articles")
     parser.set_defaults(func=run)
 
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from asl_stem.recognize.inference import recognize
 
     try:
-        report = recognize(args.checkpoint, args.shards, args.out, args.spans)
+        report = recognize(args.checkpoint, args.shards, args.out, args.spans, args.articles)
     except (FileNotFoundError, ValueError) as error:  # ShardCatalogError is a ValueError
         print(f"asl-stem recognize: {error}", file=sys.stderr)
         return 2

@@ -5,7 +5,8 @@ Scores are natural-log probabilities ``(T, V)`` over the classes of
 over every frame path that collapses to it (repeats merged, blanks dropped); the prefix beam
 search keeps, per prefix, the probability of the paths ending in a blank and in its last
 character, so "ll" needs a blank between the two l's and "l" does not. Pruning: at each frame
-only the classes that make up ``prune`` of the probability mass are extended.
+only the most probable classes that make up ``prune`` of the probability mass, at most
+``beam`` of them, are extended.
 
 No maintained library fits here: the CTC decoders of torchaudio (flashlight) have no build for
 the torch this project pins, and pyctcdecode is built around words and language models.
@@ -13,6 +14,7 @@ the torch this project pins, and pyctcdecode is built around words and language 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -32,7 +34,13 @@ def greedy_decode(log_probs: np.ndarray) -> str:
 
 
 def _add(a: float, b: float) -> float:
-    return float(np.logaddexp(a, b))
+    """log(exp(a) + exp(b)) for plain floats (numpy's ufunc costs more than the sum here)."""
+    if a == NEG_INF:
+        return b
+    if b == NEG_INF:
+        return a
+    high, low = (a, b) if a > b else (b, a)
+    return high + math.log1p(math.exp(low - high))
 
 
 def beam_search(
@@ -46,7 +54,7 @@ def beam_search(
     for frame in log_probs:
         order = np.argsort(-frame)
         mass = np.cumsum(np.exp(frame[order]))
-        classes = order[: int(np.searchsorted(mass, prune)) + 1]
+        classes = order[: min(beam, int(np.searchsorted(mass, prune)) + 1)]
         nxt: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [NEG_INF, NEG_INF])
         for prefix, (p_blank, p_char) in beams.items():
             total = _add(p_blank, p_char)
@@ -61,10 +69,10 @@ def beam_search(
                 else:
                     extended = nxt[(*prefix, int(c))]
                     extended[1] = _add(extended[1], total + p)
-        ranked = sorted(nxt.items(), key=lambda item: -logsumexp(item[1]))[:beam]
+        ranked = sorted(nxt.items(), key=lambda item: -_add(*item[1]))[:beam]
         beams = {prefix: (scores[0], scores[1]) for prefix, scores in ranked}
     ranked = sorted(
-        ((decode(list(prefix)), float(logsumexp(scores))) for prefix, scores in beams.items()),
+        ((decode(list(prefix)), _add(*scores)) for prefix, scores in beams.items()),
         key=lambda item: -item[1],
     )
     return ranked[:nbest]

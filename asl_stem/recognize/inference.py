@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -100,11 +101,15 @@ def iter_readings(
     shards: str,
     spans: Mapping[str, RecordingSpans] | None = None,
     tally: Tally | None = None,
+    articles: Collection[str] | None = None,
 ) -> Iterator[tuple[RecordingSpans, dict[str, Reading]]]:
-    """Each recording's spans, read, with the readings by span id. Without ``spans``, the
-    shards' annotated spans are read (and scored into ``tally`` against their texts)."""
+    """Each recording's spans (of ``articles`` only, if given), read, with the readings by
+    span id. Without ``spans``, the shards' annotated spans are read (and scored into
+    ``tally`` against their texts)."""
     for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
         meta = sample["meta"]
+        if articles is not None and meta.get("article") not in articles:
+            continue
         if spans is not None:
             line = spans.get(sample["key"])
             if line is None:
@@ -131,10 +136,15 @@ def iter_readings(
 
 
 def recognize(
-    checkpoint: str | Path, shards: str, out: str | Path, spans: str | Path | None = None
-) -> dict[str, float | int]:
-    """Write the letters file for ``shards`` (the spans of ``spans``, else the annotated ones);
-    return the recordings written and, for annotated spans, the character error rate."""
+    checkpoint: str | Path,
+    shards: str,
+    out: str | Path,
+    spans: str | Path | None = None,
+    articles: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """Write the letters file for ``shards`` (the spans of ``spans``, else the annotated ones;
+    of ``articles`` only, if given); return the recordings written and, for annotated spans,
+    the character error rate."""
     model = load_recognizer(checkpoint)
     lines = None
     if spans is not None:
@@ -144,9 +154,10 @@ def recognize(
         if problems:
             log.warning("%s: problems by kind: %s", spans, count_by_kind(problems))
     tally = Tally()
-    items = tqdm(iter_readings(model, shards, lines, tally), desc="recognize", unit="rec")
+    readings = iter_readings(model, shards, lines, tally, articles)
+    items = tqdm(readings, desc="recognize", unit="rec")
     count = write_letter_file(out, items)
-    if lines is not None and count < len(lines):
+    if lines is not None and articles is None and count < len(lines):
         log.warning("%d recordings of %s are in no shard; left out", len(lines) - count, spans)
     log.info("wrote %d recordings' letters to %s", count, out)
     return {"recordings": count} | ({"annotated": tally.summary()} if spans is None else {})

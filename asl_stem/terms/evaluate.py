@@ -182,6 +182,19 @@ def _align_rows(
         _count_alignment(row, label, baseline, tallies["aligner_baseline"])
 
 
+def alignment_accuracy(
+    rows: Sequence[AnnotatedRecording], aligned: dict[str, Sequence[FingerspellingSpan]]
+) -> dict[str, float | int]:
+    """Right word and char IoU of aligned spans (by recording id) against annotated rows,
+    counted as :func:`cross_validate` counts the aligner; rows without a line are left out."""
+    tally = _Tally()
+    for row in rows:
+        if row.spans and row.recording_id in aligned:
+            label = char_mask(row.sentence, spelled_texts(row))
+            _count_alignment(row, label, aligned[row.recording_id], tally)
+    return tally.summary()
+
+
 def _count_alignment(
     row: AnnotatedRecording, label: np.ndarray, aligned: Sequence[FingerspellingSpan], tally: _Tally
 ) -> None:

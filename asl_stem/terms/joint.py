@@ -154,9 +154,14 @@ class ArticleText:
         return [(name, 1.0 / len(names)) for name in names]
 
 
-def align_rows(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[str, list]:
-    """Align the annotated spans of rows (an oracle detector), each article's jointly; the
-    article's text is what the rows show of it (their sentences in section order)."""
+def align_rows(
+    scorer: TermScorer,
+    rows: Sequence[AnnotatedRecording],
+    readings: dict[str, Reading] | None = None,
+) -> dict[str, list]:
+    """Align the annotated spans of rows (an oracle detector), each article's jointly, with
+    the letters read from them when ``readings`` (by span id) are given; the article's text
+    is what the rows show of it (their sentences in section order)."""
     out: dict[str, list[FingerspellingSpan]] = {}
     by_article: dict[str, list[AnnotatedRecording]] = defaultdict(list)
     for row in rows:
@@ -175,7 +180,7 @@ def align_rows(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[s
                     row.recording_id, row.spans, found, scores, row.recording.interpreter, names
                 )
             )
-        out |= align_article(items, scorer.aligner)
+        out |= align_article(items, scorer.aligner, readings)
     return out
 
 
