@@ -5,7 +5,8 @@ recording of a sentence, while the term scorer only knows what other articles sp
 recordings of an article are aligned jointly by expectation-maximisation: align every recording
 with the current term probabilities, count how likely each term (by its key, so "population"
 in every sentence counts together) was spelled in each recording where it occurs, and blend
-those counts into the next round's probabilities, for the article and for each interpreter:
+those counts into the next round's probabilities, for the article and for each interpreter
+(and each interpreter's pace, how many frames a letter takes them, shifts the length model):
 
     p_article(term) = (strength * score + spelled_in_article) / (strength + recordings_with_it)
     p(term)         = (strength * p_article + spelled_by_interpreter) / (strength + theirs)
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from asl_stem.corpus.sets import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, Lattice, build_lattice, sentence_order
 from asl_stem.terms.candidates import Candidate, article_names, words
 from asl_stem.terms.features import term_key
+from asl_stem.terms.readings import letters
 from asl_stem.terms.scorer import TermScorer
 
 # Pseudo-recordings of weight the scorer's probability gets against the article's own counts.
@@ -67,15 +69,21 @@ def align_article(
     """The aligned spans of every recording of one article, by recording key."""
     article: dict[str, tuple[float, float]] = {}
     personal: dict[tuple[str | None, str], tuple[float, float]] = {}
+    pace: dict[str | None, float] = {}
     lattices: dict[str, Lattice | None] = {}
     for round_number in range(rounds + 1):
         for item in items:
             prior = _prior(item, article, personal, strength)
+            length = replace(
+                params.length, intercept=params.length.intercept + pace.get(item.interpreter, 0.0)
+            )
+            own = replace(params, length=length)
             lattices[item.key] = build_lattice(
-                item.spans, item.found, prior, params, item.names, readings
+                item.spans, item.found, prior, own, item.names, readings
             )
         if round_number < rounds:
             article, personal = _counts(items, lattices)
+            pace = _paces(items, lattices, params, strength)
     out = {}
     for item in items:
         lattice = lattices[item.key]
@@ -88,6 +96,31 @@ def align_article(
         else:
             out[item.key] = lattice.decode()
     return out
+
+
+def _paces(
+    items: Iterable[RecordingToAlign],
+    lattices: dict[str, Lattice | None],
+    params: AlignerParams,
+    strength: float,
+) -> dict[str | None, float]:
+    """Each interpreter's log frames per letter above the fitted length model: the mean
+    misfit of their spans, each state weighted by its posterior, shrunk towards 0 as if
+    ``strength`` spans fitted exactly."""
+    sums: dict[str | None, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for item in items:
+        lattice = lattices[item.key]
+        if lattice is None:
+            continue
+        texts = lattice.states.texts
+        log_letters = np.log([max(1, letters(text)) for text in texts])
+        inside = lattice.posteriors()[:, : len(texts)]
+        for span, weights in zip(lattice.ordered, inside, strict=True):
+            misfit = np.log(span.num_frames) - params.length.intercept
+            misfit -= params.length.slope * log_letters
+            sums[item.interpreter][0] += float(weights @ misfit)
+            sums[item.interpreter][1] += float(weights.sum())
+    return {who: total / (weight + strength) for who, (total, weight) in sums.items()}
 
 
 def _blend(prior: float, counts: tuple[float, float], strength: float) -> float:
