@@ -1,8 +1,10 @@
 """The LightningModule: the letter encoder trained with CTC, validated by character error rate.
 
 The decoding settings (beam width, n best) are hyperparameters, so a checkpoint carries all
-that ``asl-stem recognize`` needs. Validation decodes greedily (fast) and reports the
-character error rate of the letters and digits (torchmetrics' CharErrorRate).
+that ``asl-stem recognize`` needs. ``init_from`` starts from another run's weights, to
+fine-tune a model trained on a public corpus (``asl-stem recipes``) on one's own spans.
+Validation decodes greedily (fast) and reports the character error rate of the letters and
+digits (torchmetrics' CharErrorRate).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class LetterRecognizer(L.LightningModule):
         warmup_epochs: int = 1,
         beam: int = 8,
         nbest: int = 5,
+        init_from: str | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -42,6 +45,21 @@ class LetterRecognizer(L.LightningModule):
             FEATURE_DIM, VOCAB_SIZE, hidden, layers, heads, kernel_size, dropout
         )
         self.val_cer = CharErrorRate()
+        if init_from is not None:
+            self._load_weights(init_from)
+
+    def _load_weights(self, checkpoint: str) -> None:
+        """Start from another run's weights (e.g. trained on a public corpus, then fine-tuned
+        here); the optimiser and schedule start afresh."""
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
+        weights = {k[len("network.") :]: v for k, v in state.items() if k.startswith("network.")}
+        try:
+            self.network.load_state_dict(weights)
+        except RuntimeError as error:
+            raise ValueError(
+                f"{checkpoint}: its network does not fit this config ({str(error)[:200]}); "
+                "use the same hidden, layers, heads and kernel_size"
+            ) from error
 
     def forward(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """Log probabilities (batch, frame, classes)."""
