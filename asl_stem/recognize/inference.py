@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 def load_recognizer(checkpoint: str | Path, device: str = "cpu") -> LetterRecognizer:
     """A trained recognizer in eval mode; a clear error when the file is not one."""
     try:
-        model = LetterRecognizer.load_from_checkpoint(checkpoint, map_location=device)
+        # the checkpoint holds the weights: the run it started from is not needed any more
+        model = LetterRecognizer.load_from_checkpoint(
+            checkpoint, map_location=device, init_from=None
+        )
     except (KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
         first_line = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
         raise ValueError(
