@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from rapidfuzz.distance import Levenshtein
 
 from asl_stem.cli import main
@@ -16,6 +17,7 @@ from asl_stem.detect.synthetic import write_synthetic_shards
 from asl_stem.recognize.alphabet import spelled
 from asl_stem.recognize.data import LetterData, in_validation
 from asl_stem.recognize.inference import load_recognizer
+from asl_stem.recognize.module import LetterRecognizer
 from asl_stem.shards.reader import iter_samples
 from asl_stem.shards.sample import sample_spans
 
@@ -111,3 +113,12 @@ def test_recognize_detected_spans_and_bad_inputs(
     (read,) = lines[key].spans
     assert read.source == "detected" and read.score == 0.7 and read.id in readings
     assert main(["recognize", str(detected), str(shards), "--out", str(out)]) == 2
+
+
+def test_a_run_can_start_from_another_runs_weights(checkpoint: Path) -> None:
+    trained = load_recognizer(checkpoint)
+    tuned = LetterRecognizer(**{**trained.hparams, "init_from": str(checkpoint)})
+    for key, value in trained.network.state_dict().items():
+        assert torch.equal(value, tuned.network.state_dict()[key])
+    with pytest.raises(ValueError, match="does not fit this config"):
+        LetterRecognizer(hidden=32, heads=2, init_from=str(checkpoint))

@@ -102,9 +102,7 @@ def align_file(
     written = write_span_file(
         out,
         (
-            RecordingSpans(item.recording_id, item.num_frames, tuple(aligned[item.recording_id]))
-            if item.fps is None
-            else RecordingSpans(
+            RecordingSpans(
                 item.recording_id, item.num_frames, tuple(aligned[item.recording_id]), item.fps
             )
             for item in items
