@@ -47,7 +47,7 @@ def main() -> None:
     recognizer = (
         load_recognizer(args.recognizer)
         if args.recognizer
-        else LetterRecognizer(hidden=96, layers=3, heads=4, kernel_size=11).eval()
+        else LetterRecognizer(hidden=64, layers=2, heads=4, kernel_size=11).eval()
     )
     detector = (
         load_detector(args.detector) if args.detector else FingerspellingDetector(hidden=64).eval()
