@@ -53,6 +53,11 @@ def register(subparsers: Any) -> None:
     align = add_command(actions, "align", "Assign each fingerspelled span to the word it spells.")
     align.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     align.add_argument("--spans", help="span file of `asl-stem detect`; default: the annotated")
+    align.add_argument(
+        "--letters",
+        help="letters file of `asl-stem recognize`: the letters read from each span count too "
+        "(its spans are aligned unless --spans is given)",
+    )
     align.add_argument("--out", required=True, help="span file to write, one line per recording")
     align.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
     _lexicon_flag(align)
@@ -125,5 +130,5 @@ def _align(args: argparse.Namespace) -> int:
     from asl_stem.terms.jobs import align_file, load_lexicon, load_scorer
 
     scorer = load_scorer(args.scorer, load_lexicon(args.lexicon))
-    align_file(args.annotations, args.out, scorer, spans=args.spans)
+    align_file(args.annotations, args.out, scorer, spans=args.spans, letters=args.letters)
     return 0

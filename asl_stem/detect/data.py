@@ -14,7 +14,7 @@ import hashlib
 import logging
 import math
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import lightning as L
@@ -26,12 +26,30 @@ from torch.utils.data import DataLoader, IterableDataset
 from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
 from asl_stem.layout import NUM_BODY_POINTS
+from asl_stem.shards.catalog import SampleRow
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
 from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
 ENDLESS = sys.maxsize // 2  # the reader's epoch cut is replaced by ours (see TrainWindows)
+
+
+def choose_samples(
+    rows: Iterable[SampleRow],
+    include: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    with_spans: bool = False,
+) -> list[str]:
+    """Ids of the annotated samples of the articles wanted (and with a span, if asked)."""
+    return [
+        row.id
+        for row in rows
+        if row.annotated
+        and (row.spans > 0 or not with_spans)
+        and row.article not in exclude
+        and (include is None or row.article in include)
+    ]
 
 
 def split_validation(keys: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
@@ -228,13 +246,7 @@ class FingerspellingData(L.LightningDataModule):
         check_shard_count(h.shards, world_size, h.num_workers)
         rows, _ = sample_rows(h.shards)
         include = set(h.articles) if h.articles else None
-        chosen = [
-            row.id
-            for row in rows
-            if row.annotated
-            and row.article not in (h.exclude_articles or ())
-            and (include is None or row.article in include)
-        ]
+        chosen = choose_samples(rows, include, h.exclude_articles or ())
         if not chosen:
             wanted = f"articles {sorted(include)}" if include else "the shards"
             raise ValueError(
@@ -247,9 +259,7 @@ class FingerspellingData(L.LightningDataModule):
             self.train_keys = chosen
             val_rows, _ = sample_rows(h.val_shards)
             keep = set(h.val_articles) if h.val_articles else None
-            self.val_keys = [
-                r.id for r in val_rows if r.annotated and (keep is None or r.article in keep)
-            ]
+            self.val_keys = choose_samples(val_rows, keep)
         augmentation = AugmentConfig() if h.augment else None
         self.train_set = TrainWindows(
             h.shards,

@@ -15,22 +15,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from asl_stem.atomic import write_jsonl
 from asl_stem.extract.engines import run_local, run_pool, run_ray
 from asl_stem.extract.items import NO_KEYPOINTS_LOCATION, build_items
 from asl_stem.extract.work import ExtractSettings, ShardJob
 from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
-from asl_stem.shards.catalog import (
-    FAILURES_NAME,
-    KeypointHeader,
-    ShardCatalog,
-    ShardEntry,
-    catalog_path,
-    write_catalog,
-)
-from asl_stem.shards.errors import write_errors
-from asl_stem.shards.lock import lock_shards_dir
-from asl_stem.shards.record import ShardRecord, remove_stale_temporaries, resume_catalog
+from asl_stem.shards.catalog import FAILURES_NAME, KeypointHeader, ShardEntry
+from asl_stem.shards.session import shard_session
 from asl_stem.shards.writer import plan_shards
 
 log = logging.getLogger(__name__)
@@ -84,39 +74,22 @@ def extract(
     """Extract every recording of ``manifest_dir`` into shards in ``shards_dir``; resumable."""
     jobs = plan_jobs(manifest_dir, settings, keypoints_dir)
     header = KeypointHeader(NUM_POINTS if settings.face else NUM_BODY_POINTS)
-    with lock_shards_dir(shards_dir):
-        if removed := remove_stale_temporaries(shards_dir):
-            log.info("removed %d half-written files of an interrupted run", removed)
-        plans = [job.plan for job in jobs]
-        index = resume_catalog(shards_dir, plans, settings.to_dict(), header)
-        record = ShardRecord(shards_dir)
-        record.start(index)
-        kept = len(index.shards)
-        done = {entry.name for entry in index.shards}
-        pending = [job for job in jobs if job.plan.name not in done]
-        log.info("%d shards planned, %d already done, %d to write", len(jobs), kept, len(pending))
-        entries = list(index.shards)
+    by_name = {job.plan.name: job for job in jobs}
+    plans = [job.plan for job in jobs]
+    with shard_session(shards_dir, plans, settings.to_dict(), header) as session:
+        pending = [by_name[plan.name] for plan in session.pending]
         if pending:
             total = _expected_frames(pending, settings.max_frames)
             with tqdm(total=total or None, unit="frame", desc="extract", dynamic_ncols=True) as bar:
-                finished = _run_engine(
+                for entry in _run_engine(
                     shards_dir, pending, settings, engine, workers, address, bar.update
-                )
-                for entry in finished:
-                    record.append(entry)
-                    entries.append(entry)
-        entries.sort(key=lambda entry: entry.name)
-        index = ShardCatalog(index.settings, index.planned, entries, header)
-        failures = [failure for entry in index.shards for failure in entry.failures]
-        failures_path = Path(shards_dir) / FAILURES_NAME
-        with write_errors(failures_path):
-            write_jsonl(failures_path, failures)
-        with write_errors(catalog_path(shards_dir)):
-            write_catalog(shards_dir, index)
-        record.remove()
+                ):
+                    session.finished(entry)
+    index = session.result()
+    failures = [failure for entry in index.shards for failure in entry.failures]
     return ExtractSummary(
         shards_written=len(pending),
-        shards_kept=kept,
+        shards_kept=session.kept,
         samples=sum(entry.samples for entry in index.shards),
         frames=sum(entry.frames for entry in index.shards),
         failures=len(failures),

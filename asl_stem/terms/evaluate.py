@@ -26,6 +26,7 @@ from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.joint import align_rows
 from asl_stem.terms.labels import (
     candidate_labels,
     char_iou,
@@ -193,7 +194,7 @@ def _score_rows(
                 for w, _ in word_scores
             ],
         )
-        _align_row(scorer, row, label, tallies, context)
+    _align_rows(scorer, rows, tallies)
 
 
 def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[FingerspellingSpan]:
@@ -212,23 +213,32 @@ def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[
     ]
 
 
-def _align_row(
-    scorer: TermScorer,
-    row: AnnotatedRecording,
-    label: np.ndarray,
-    tallies: dict[str, _Tally],
-    context: ArticleContext,
+def _align_rows(
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
-    """Align the annotated spans (an oracle detector), ours and the baseline's way."""
-    if not row.spans:
-        return
-    spans = list(row.spans)
-    ours = scorer.align(row.sentence, spans, article=row.article, context=context)
-    for name, aligned in (
-        ("aligner", ours),
-        ("aligner_baseline", rarest_in_order(row.sentence, spans)),
-    ):
-        _count_alignment(row, label, aligned, tallies[name])
+    """Align the annotated spans (an oracle detector): ours (each article's recordings
+    jointly, see :mod:`asl_stem.terms.joint`) and the baseline's way."""
+    ours = align_rows(scorer, [row for row in rows if row.spans])
+    for row in rows:
+        if not row.spans:
+            continue
+        label = char_mask(row.sentence, spelled_texts(row))
+        _count_alignment(row, label, ours[row.recording_id], tallies["aligner"])
+        baseline = rarest_in_order(row.sentence, list(row.spans))
+        _count_alignment(row, label, baseline, tallies["aligner_baseline"])
+
+
+def alignment_accuracy(
+    rows: Sequence[AnnotatedRecording], aligned: dict[str, Sequence[FingerspellingSpan]]
+) -> dict[str, float | int]:
+    """Right word and char IoU of aligned spans (by recording id) against annotated rows,
+    counted as :func:`cross_validate` counts the aligner; rows without a line are left out."""
+    tally = _Tally()
+    for row in rows:
+        if row.spans and row.recording_id in aligned:
+            label = char_mask(row.sentence, spelled_texts(row))
+            _count_alignment(row, label, aligned[row.recording_id], tally)
+    return tally.summary()
 
 
 def _count_alignment(
@@ -237,7 +247,9 @@ def _count_alignment(
     aligned: Sequence[FingerspellingSpan],
     tally: _Tally,
 ) -> None:
-    """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
+    """Count spans given the right word: IoU >= 0.5 with an occurrence of the spelled text in
+    the sentence, or, for a text from outside the sentence (an article name, letters read),
+    the spelled text itself (case and apostrophes folded)."""
     truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}
     for span in aligned:
         text = truth.get((span.start_frame, span.end_frame))
@@ -245,6 +257,7 @@ def _count_alignment(
             continue
         tally.spans += 1
         if span.char_start is None or span.char_end is None:
+            tally.hits += bool(span.text) and normalise(span.text) == normalise(text)
             continue
         assigned = (span.char_start, span.char_end)
         if any(span_iou(assigned, occ) >= 0.5 for occ in occurrences(row.sentence, text)):
