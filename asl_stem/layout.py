@@ -26,24 +26,20 @@ COMPONENTS: dict[str, slice] = {
     "face": FACE,
 }
 
+# MediaPipe's 33 pose landmarks, in its order.
+POSE_NAMES: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+    "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+LAYOUT_NAME = "asl-stem-holistic-543"
+LAYOUT_VERSION = 1
+
 # MediaPipe pose landmark indices (within the pose component) that the toolkit uses by name.
-POSE_POINTS: dict[str, int] = {
-    "nose": 0,
-    "left_eye": 2,
-    "right_eye": 5,
-    "left_ear": 7,
-    "right_ear": 8,
-    "mouth_left": 9,
-    "mouth_right": 10,
-    "left_shoulder": 11,
-    "right_shoulder": 12,
-    "left_elbow": 13,
-    "right_elbow": 14,
-    "left_wrist": 15,
-    "right_wrist": 16,
-    "left_hip": 23,
-    "right_hip": 24,
-}
+POSE_POINTS: dict[str, int] = {name: index for index, name in enumerate(POSE_NAMES)}
 
 # MediaPipe hand landmark indices (within a hand component).
 HAND_POINTS: dict[str, int] = {
@@ -96,3 +92,16 @@ def hand_index(side: str, name: str) -> int:
     """Index in the 543 layout of a hand landmark; ``side`` is ``"right"`` or ``"left"``."""
     component = RIGHT_HAND if side == "right" else LEFT_HAND
     return component.start + HAND_POINTS[name]
+
+
+def point_names(num_points: int = NUM_POINTS) -> list[str]:
+    """``component.point`` names of the first ``num_points`` points (75 or 543), in order."""
+    hand = sorted(HAND_POINTS, key=HAND_POINTS.__getitem__)
+    names = [f"pose.{name}" for name in POSE_NAMES]
+    names += [f"right_hand.{name}" for name in hand] + [f"left_hand.{name}" for name in hand]
+    names += [f"face.{number}" for number in range(NUM_FACE)]
+    if num_points not in (NUM_BODY_POINTS, NUM_POINTS):
+        raise ValueError(
+            f"the layout has {NUM_BODY_POINTS} or {NUM_POINTS} points, not {num_points}"
+        )
+    return names[:num_points]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from asl_stem.layout import LEFT_HAND, RIGHT_HAND, pose_index
-from asl_stem.shards.catalog import ShardCatalog, write_catalog
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Sample, plan_shards, write_shard
 
 FINGER_BASES = (1, 5, 9, 13, 17)
@@ -104,7 +104,5 @@ def make_toy_shards(
         samples[key] = Sample(key, toy_recording(rng, frames, spans), meta)
     plans = plan_shards(ids, shard_size)
     entries = [write_shard(folder, p, [samples[k] for k in p.recording_ids]) for p in plans]
-    write_catalog(
-        folder, ShardCatalog(settings={"source": "toy"}, planned=len(plans), shards=entries)
-    )
+    write_catalog(folder, ShardCatalog({"source": "toy"}, len(plans), entries, KeypointHeader(75)))
     return truths

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from asl_stem.shards.catalog import ShardCatalog, write_catalog
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Failure, Sample, plan_shards, write_shard
 
 SETTINGS = {"source": "test", "face": False, "shard_size": 2}
@@ -35,5 +40,24 @@ def make_shards(folder: Path, count: int = 5, shard_size: int = 2, fail: str | N
             meta = {"id": key, "fps": 30.0, "num_frames": 10 + number, "spans": []}
             results.append(Sample(key, keypoints(number, 10 + number), meta))
         entries.append(write_shard(folder, plan, results))
-    write_catalog(folder, ShardCatalog(settings=SETTINGS, planned=len(plans), shards=entries))
+    write_catalog(folder, ShardCatalog(SETTINGS, len(plans), entries, KeypointHeader(75)))
     return ids
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (a real server in a thread); yield its URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass

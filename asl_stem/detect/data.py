@@ -1,20 +1,20 @@
 """The LightningDataModule: shards -> (augmented) features, frame labels, windows, batches.
 
-Training streams shards through the shard reader's pipeline (split by rank and by loader
-worker, shuffled), keeps the recordings of the chosen articles, augments each recording,
-computes its features and frame labels, and cuts random windows from it. Validation reads
-whole recordings (cut into chunks of ``max_frames``). Labels come from the ``spans`` of each
-sample's JSON record; samples without that key (unannotated) are skipped and counted.
+The recordings to use are chosen from the shard catalog's sample table (annotated, of the
+chosen articles) before any tar is opened; the shard reader's pipeline then streams them
+(split by rank and by loader worker, shuffled), skipping every other sample before it is
+decoded. Each recording is augmented, turned into features and frame labels, and cut into
+random windows. Validation reads whole recordings (cut into chunks of ``max_frames``) with
+their annotated spans, so that the model is chosen by the span metric that is reported.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import sys
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import lightning as L
@@ -26,64 +26,81 @@ from torch.utils.data import DataLoader, IterableDataset
 from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.catalog import read_catalog
-from asl_stem.shards.reader import iter_samples, make_train_pipeline, shard_urls
+from asl_stem.shards.catalog import SampleRow
+from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
+from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
 ENDLESS = sys.maxsize // 2  # the reader's epoch cut is replaced by ours (see TrainWindows)
 
 
-@dataclass(frozen=True)
-class ArticleFilter:
-    """Which recordings to use, by the ``article`` field of their record (None = all)."""
+def choose_samples(
+    rows: Iterable[SampleRow],
+    include: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    with_spans: bool = False,
+) -> list[str]:
+    """Ids of the annotated samples of the articles wanted (and with a span, if asked)."""
+    return [
+        row.id
+        for row in rows
+        if row.annotated
+        and (row.spans > 0 or not with_spans)
+        and row.article not in exclude
+        and (include is None or row.article in include)
+    ]
 
-    include: tuple[str, ...] | None = None
-    exclude: tuple[str, ...] = ()
 
-    def keeps(self, meta: dict[str, Any]) -> bool:
-        article = meta.get("article")
-        if article in self.exclude:
-            return False
-        return self.include is None or article in self.include
+def split_validation(keys: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """``(train, validation)``: about ``fraction`` of ``keys``, chosen by a stable hash.
 
+    The choice depends only on each id and the seed, so it is the same on every rank, in every
+    run, and whatever other recordings the shards hold.
+    """
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {fraction}")
 
-def labelled(sample: dict[str, Any], skipped: Counter) -> np.ndarray | None:
-    """Frame labels of a sample, or None (counted) when its record has no ``spans`` key."""
-    spans = sample["meta"].get("spans")
-    if spans is None:
-        skipped["unannotated"] += 1
-        return None
-    return frame_labels(spans, len(sample["keypoints"]))
+    def draw(key: str) -> float:
+        digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    held = [key for key in keys if draw(key) < fraction]
+    if fraction > 0 and not held and len(keys) > 1:
+        held = [min(keys, key=draw)]
+    chosen = set(held)
+    return [key for key in keys if key not in chosen], held
 
 
 class TrainWindows(IterableDataset):
     """Random windows of augmented recordings; reseeded per epoch, rank and loader worker.
 
     The shard stream is endless; each reader (rank × loader worker) stops after its equal
-    share of ``recordings_per_epoch`` kept recordings, so every rank runs the same number of
-    batches (uneven ranks would hang DDP), whatever the article filter drops.
+    share of ``recordings_per_epoch`` recordings, so every rank runs the same number of
+    batches (uneven ranks would hang DDP). Only the samples of ``keys`` are decoded.
     """
 
     def __init__(
         self,
         source: str | Sequence[str],
+        keys: Collection[str],
         recordings_per_epoch: int,
-        total_samples: int,
         window_frames: int,
         crops_per_recording: int,
-        articles: ArticleFilter,
         augmentation: AugmentConfig | None,
         seed: int,
     ) -> None:
+        self.keys = frozenset(keys)
         self.stream = make_train_pipeline(
-            source, samples_per_epoch=ENDLESS, seed=seed, num_points=NUM_BODY_POINTS
+            source,
+            samples_per_epoch=ENDLESS,
+            seed=seed,
+            num_points=NUM_BODY_POINTS,
+            keys=self.keys,
         )
         self.recordings_per_epoch = recordings_per_epoch
-        self.total_samples = total_samples
         self.window_frames = window_frames
         self.crops = crops_per_recording
-        self.articles = articles
         self.augmentation = augmentation
         self.seed = seed
         self.epoch = 0
@@ -96,17 +113,9 @@ class TrainWindows(IterableDataset):
         rank, world_size, worker, workers = wds.utils.pytorch_worker_info()
         share = math.ceil(self.recordings_per_epoch / (world_size * workers))
         rng = np.random.default_rng([self.seed, self.epoch, rank, worker])
-        skipped: Counter = Counter()
         buffer: list[dict[str, np.ndarray]] = []
-        kept = passed = 0
-        for sample in self.stream:
-            labels = labelled(sample, skipped) if self.articles.keeps(sample["meta"]) else None
-            if labels is None:
-                passed += 1
-                if passed > self.total_samples:  # a whole cycle of shards without one to keep
-                    raise ValueError(f"no annotated training recording matches {self.articles}")
-                continue
-            kept, passed = kept + 1, 0
+        for kept, sample in enumerate(self.stream, start=1):
+            labels = frame_labels(sample["meta"]["spans"], len(sample["keypoints"]))
             keypoints, is_valid = sample["keypoints"], sample["is_valid"]
             if self.augmentation is not None:
                 keypoints, is_valid, labels = augment(
@@ -121,32 +130,31 @@ class TrainWindows(IterableDataset):
                 break
         rng.shuffle(buffer)
         yield from buffer
-        if skipped:
-            log.warning("training skipped %s (records without a 'spans' key)", dict(skipped))
 
 
 class WholeRecordings(IterableDataset):
-    """Every annotated recording once, cut into consecutive chunks of at most ``max_frames``."""
+    """Every recording of ``keys`` once, cut into consecutive chunks of at most ``max_frames``,
+    each with its annotated spans (frames relative to the chunk)."""
 
-    def __init__(self, source: str | Sequence[str], articles: ArticleFilter, max_frames: int):
+    def __init__(self, source: str | Sequence[str], keys: Collection[str], max_frames: int):
         self.source = source
-        self.articles = articles
+        self.keys = frozenset(keys)
         self.max_frames = max_frames
 
-    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
-        skipped: Counter = Counter()
-        for sample in iter_samples(self.source, num_points=NUM_BODY_POINTS):
-            if not self.articles.keeps(sample["meta"]):
-                continue
-            labels = labelled(sample, skipped)
-            if labels is None:
-                continue
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for sample in iter_samples(self.source, num_points=NUM_BODY_POINTS, keys=self.keys):
+            spans = sample_spans(sample) or []
+            labels = frame_labels(sample["meta"]["spans"], len(sample["keypoints"]))
             features = compute_features(sample["keypoints"], sample["is_valid"])
             for start in range(0, len(features), self.max_frames):
-                chunk = slice(start, start + self.max_frames)
-                yield {"features": features[chunk], "labels": labels[chunk]}
-        if skipped:
-            log.warning("validation skipped %s (records without a 'spans' key)", dict(skipped))
+                end = min(len(features), start + self.max_frames) - 1
+                truths = [
+                    (max(s.start_frame, start) - start, min(s.end_frame, end) - start)
+                    for s in spans
+                    if s.start_frame <= end and s.end_frame >= start
+                ]
+                chunk = slice(start, end + 1)
+                yield {"features": features[chunk], "labels": labels[chunk], "truths": truths}
 
 
 def random_crop(
@@ -157,8 +165,9 @@ def random_crop(
     return {"features": features[start : start + window], "labels": labels[start : start + window]}
 
 
-def collate(items: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
-    """Pad to the longest item: features (B, T, F), labels (B, T), valid (B, T) bool."""
+def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pad to the longest item: features (B, T, F), labels (B, T), valid (B, T) bool, and (for
+    validation) each item's true spans as ``(start, end)`` lists."""
     length = max(len(item["labels"]) for item in items)
     dim = items[0]["features"].shape[1]
     features = torch.zeros(len(items), length, dim)
@@ -169,21 +178,33 @@ def collate(items: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
         features[row, :n] = torch.from_numpy(item["features"])
         labels[row, :n] = torch.from_numpy(item["labels"])
         valid[row, :n] = True
-    return {"features": features, "labels": labels, "valid": valid}
+    batch: dict[str, Any] = {"features": features, "labels": labels, "valid": valid}
+    if "truths" in items[0]:
+        batch["truths"] = [item["truths"] for item in items]
+    return batch
 
 
 class FingerspellingData(L.LightningDataModule):
     """Shards in, padded batches of windows out.
 
+    Samples are chosen from the shard catalog's table before any tar is opened: annotated
+    recordings of the chosen articles. Validation reads ``val_shards`` (its ``val_articles``),
+    or, without them, ``val_fraction`` of the training recordings (chosen by a stable hash, and
+    then never trained on), so that epochs and checkpoints can be chosen inside the training
+    articles and never on a held-out one.
+
     Parameters
     ----------
-    shards : training shards (a folder made by ``asl-stem extract``, a brace pattern or URL)
-    val_shards : validation shards (None: no validation)
-    articles, exclude_articles : keep only / leave out these articles in training
-    val_articles : keep only these articles in validation
+    shards : training shards (a folder made by ``asl-stem extract``, an index.json URL, a
+        brace pattern)
+    val_shards : validation shards (None: ``val_fraction`` of the training recordings)
+    articles, exclude_articles : keep only / leave out these articles (training and the
+        validation drawn from it)
+    val_articles : keep only these articles of ``val_shards``
+    val_fraction : share of the training recordings held out for validation (0: none)
     window_frames : frames per training window (about 8.5 s at 30 fps for 256)
     crops_per_recording : windows cut from each augmented recording per epoch
-    samples_per_epoch : kept recordings per epoch, over all ranks (None: each kept one once)
+    samples_per_epoch : recordings per epoch, over all ranks (None: each training one once)
     """
 
     def __init__(
@@ -193,6 +214,7 @@ class FingerspellingData(L.LightningDataModule):
         articles: list[str] | None = None,
         exclude_articles: list[str] | None = None,
         val_articles: list[str] | None = None,
+        val_fraction: float = 0.0,
         window_frames: int = 256,
         crops_per_recording: int = 4,
         samples_per_epoch: int | None = None,
@@ -203,31 +225,50 @@ class FingerspellingData(L.LightningDataModule):
         seed: int = 0,
     ) -> None:
         super().__init__()
+        sizes = {
+            "window_frames": window_frames,
+            "crops_per_recording": crops_per_recording,
+            "batch_size": batch_size,
+            "max_val_frames": max_val_frames,
+        }
+        for name, value in sizes.items():
+            if value < 1:
+                raise ValueError(f"--data.{name} must be at least 1, got {value}")
         self.save_hyperparameters()
-        self.train_filter = ArticleFilter(
-            tuple(articles) if articles else None, tuple(exclude_articles or ())
-        )
-        self.val_filter = ArticleFilter(tuple(val_articles) if val_articles else None)
+        self.train_keys: list[str] = []
+        self.val_keys: list[str] = []
         self.train_set: TrainWindows | None = None
 
     def setup(self, stage: str | None = None) -> None:
-        """Check the shards feed every rank and worker, then build the datasets."""
+        """Choose the samples from the catalog, check the shards feed every reader, build sets."""
+        h = self.hparams
         world_size = self.trainer.world_size if self.trainer is not None else 1
-        check_shard_count(self.hparams.shards, world_size, self.hparams.num_workers)
-        total = sum(entry.samples for entry in read_catalog(self.hparams.shards).shards)
-        recordings = self.hparams.samples_per_epoch
-        if recordings is None:
-            recordings = count_training_recordings(self.hparams.shards, self.train_filter, total)
-        augmentation = AugmentConfig() if self.hparams.augment else None
+        check_shard_count(h.shards, world_size, h.num_workers)
+        rows, _ = sample_rows(h.shards)
+        include = set(h.articles) if h.articles else None
+        chosen = choose_samples(rows, include, h.exclude_articles or ())
+        if not chosen:
+            wanted = f"articles {sorted(include)}" if include else "the shards"
+            raise ValueError(
+                f"no annotated recording of {h.shards} matches {wanted} "
+                f"(without {h.exclude_articles or []}): check the article names"
+            )
+        if h.val_shards is None:
+            self.train_keys, self.val_keys = split_validation(chosen, h.val_fraction, h.seed)
+        else:
+            self.train_keys = chosen
+            val_rows, _ = sample_rows(h.val_shards)
+            keep = set(h.val_articles) if h.val_articles else None
+            self.val_keys = choose_samples(val_rows, keep)
+        augmentation = AugmentConfig() if h.augment else None
         self.train_set = TrainWindows(
-            self.hparams.shards,
-            recordings,
-            total,
-            self.hparams.window_frames,
-            self.hparams.crops_per_recording,
-            self.train_filter,
+            h.shards,
+            self.train_keys,
+            h.samples_per_epoch or len(self.train_keys),
+            h.window_frames,
+            h.crops_per_recording,
             augmentation,
-            self.hparams.seed,
+            h.seed,
         )
 
     def set_epoch(self, epoch: int) -> None:
@@ -238,11 +279,10 @@ class FingerspellingData(L.LightningDataModule):
         return self._loader(self.train_set, self.hparams.num_workers)
 
     def val_dataloader(self) -> DataLoader | list:
-        if self.hparams.val_shards is None:
+        if not self.val_keys:
             return []
-        dataset = WholeRecordings(
-            self.hparams.val_shards, self.val_filter, self.hparams.max_val_frames
-        )
+        source = self.hparams.val_shards or self.hparams.shards
+        dataset = WholeRecordings(source, self.val_keys, self.hparams.max_val_frames)
         return self._loader(dataset, 0)
 
     def _loader(self, dataset: IterableDataset, workers: int) -> DataLoader:
@@ -253,20 +293,6 @@ class FingerspellingData(L.LightningDataModule):
             collate_fn=collate,
             persistent_workers=False,
         )
-
-
-def count_training_recordings(shards: str, articles: ArticleFilter, total: int) -> int:
-    """Annotated recordings the filter keeps (one pass over the records when it filters)."""
-    if articles == ArticleFilter():
-        return total
-    count = sum(
-        1
-        for sample in iter_samples(shards, num_points=NUM_BODY_POINTS)
-        if articles.keeps(sample["meta"]) and sample["meta"].get("spans") is not None
-    )
-    if count == 0:
-        raise ValueError(f"no annotated recording of {shards} matches {articles}")
-    return count
 
 
 def check_shard_count(source: str, world_size: int, num_workers: int) -> None:

@@ -73,14 +73,13 @@ def iter_detections(
     model: FingerspellingDetector,
     shards: str,
     decoding: BinarizeConfig | None = None,
-    articles: Collection[str] | None = None,
+    keys: Collection[str] | None = None,
 ) -> Iterator[Detection]:
-    """Detections for every recording of ``shards`` (of ``articles`` only, if given)."""
+    """Detections for every recording of ``shards`` (of ``keys`` only, if given: with a
+    catalog, other samples are never decoded)."""
     decoding = decoding if decoding is not None else model.decoding
-    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS):
+    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS, keys=keys):
         meta = sample["meta"]
-        if articles is not None and meta.get("article") not in articles:
-            continue
         features = compute_features(sample["keypoints"], sample["is_valid"])
         probabilities = frame_probabilities(model, features)
         fps = DEFAULT_FPS if meta.get("fps") is None else float(meta["fps"])

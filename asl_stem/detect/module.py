@@ -3,7 +3,9 @@
 Fingerspelling covers a minority of frames, so the loss weighs positive frames by
 ``pos_weight`` and can focus on hard frames (``focal_gamma`` > 0). Padded frames never count.
 The decoding parameters are hyperparameters too, so a checkpoint carries everything
-``asl-stem detect`` needs.
+``asl-stem detect`` needs. Validation decodes spans with them and logs ``val/ap@0.1``,
+``val/ap@0.3`` and ``val/ap@0.5`` (span AP@IoU, as ``asl-stem evaluate`` reports it) beside
+frame F1 and binned frame AP (``val/frame_ap``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from torchmetrics.classification import BinaryAveragePrecision, BinaryF1Score
 from asl_stem.detect.binarize import BinarizeConfig
 from asl_stem.detect.features import FEATURE_DIM
 from asl_stem.detect.model import DebugTagger, FrameTagger
+from asl_stem.detect.span_metric import SpanAveragePrecision
 
 
 class FingerspellingDetector(L.LightningModule):
@@ -48,7 +51,8 @@ class FingerspellingDetector(L.LightningModule):
             debug, hidden, tuple(dilations), kernel_size, heads, attention_layers, dropout
         )
         self.val_f1 = BinaryF1Score()
-        self.val_ap = BinaryAveragePrecision(thresholds=101)
+        self.val_frame_ap = BinaryAveragePrecision(thresholds=101)
+        self.val_span_ap = SpanAveragePrecision(self.decoding)
 
     @property
     def decoding(self) -> BinarizeConfig:
@@ -87,11 +91,19 @@ class FingerspellingDetector(L.LightningModule):
         self.log(
             "val/loss", self.loss(logits, batch["labels"], valid), batch_size=frames, sync_dist=True
         )
-        probs, labels = torch.sigmoid(logits[valid].float()), batch["labels"][valid].long()
+        probabilities = torch.sigmoid(logits.float())
+        probs, labels = probabilities[valid], batch["labels"][valid].long()
         self.val_f1.update(probs, labels)
-        self.val_ap.update(probs, labels)
-        self.log("val/f1", self.val_f1, prog_bar=True, batch_size=frames)
-        self.log("val/ap", self.val_ap, prog_bar=True, batch_size=frames)
+        self.val_frame_ap.update(probs, labels)
+        self.val_span_ap.update(probabilities, valid, batch["truths"])
+        self.log("val/f1", self.val_f1, batch_size=frames)
+        self.log("val/frame_ap", self.val_frame_ap, batch_size=frames)
+
+    def on_validation_epoch_end(self) -> None:
+        """Span AP@IoU over the whole validation set (what checkpoints are chosen by)."""
+        scores = self.val_span_ap.compute()
+        self.log_dict({f"val/{name}": value for name, value in scores.items()}, prog_bar=True)
+        self.val_span_ap.reset()
 
     def on_train_epoch_start(self) -> None:
         """Reseed the data stream: each epoch shuffles shards and augments differently."""

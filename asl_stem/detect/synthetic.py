@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.catalog import ShardCatalog, write_catalog
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Sample, plan_shards, write_shard
 from asl_stem.synth.signer import synthesize_timed
 
@@ -78,6 +78,7 @@ def write_synthetic_shards(
         total += num_frames
     plans = plan_shards(ids, shard_size)
     entries = [write_shard(folder, p, [samples[k] for k in p.recording_ids]) for p in plans]
-    index = ShardCatalog(settings={"source": "synthetic"}, planned=len(plans), shards=entries)
+    header = KeypointHeader(NUM_BODY_POINTS)
+    index = ShardCatalog({"source": "synthetic"}, len(plans), entries, header)
     write_catalog(folder, index)
     return total

@@ -26,19 +26,12 @@ from asl_stem.layout import (
     NUM_FACE,
     NUM_POINTS,
     POSE_BONES,
+    POSE_NAMES,
 )
 from asl_stem.shards.reader import read_sample
 from asl_stem.shards.sample import to_training
 
 POSE_FORMAT_VERSION = 0.2
-MEDIAPIPE_POSE_NAMES = (
-    "NOSE", "LEFT_EYE_INNER", "LEFT_EYE", "LEFT_EYE_OUTER", "RIGHT_EYE_INNER", "RIGHT_EYE",
-    "RIGHT_EYE_OUTER", "LEFT_EAR", "RIGHT_EAR", "MOUTH_LEFT", "MOUTH_RIGHT", "LEFT_SHOULDER",
-    "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST", "LEFT_PINKY",
-    "RIGHT_PINKY", "LEFT_INDEX", "RIGHT_INDEX", "LEFT_THUMB", "RIGHT_THUMB", "LEFT_HIP",
-    "RIGHT_HIP", "LEFT_KNEE", "RIGHT_KNEE", "LEFT_ANKLE", "RIGHT_ANKLE", "LEFT_HEEL",
-    "RIGHT_HEEL", "LEFT_FOOT_INDEX", "RIGHT_FOOT_INDEX",
-)  # fmt: skip
 # pose-format component -> our layout component, in pose-format's holistic order.
 POSE_FORMAT_COMPONENTS = (
     ("POSE_LANDMARKS", "pose"),
@@ -66,7 +59,7 @@ def _header(width: int, height: int) -> Any:
 
     hand_names = [name.upper() for name in sorted(HAND_POINTS, key=HAND_POINTS.get)]
     names = {
-        "pose": (list(MEDIAPIPE_POSE_NAMES), list(POSE_BONES)),
+        "pose": ([name.upper() for name in POSE_NAMES], list(POSE_BONES)),
         "face": ([str(n) for n in range(NUM_FACE)], []),
         "left_hand": (hand_names, list(HAND_BONES)),
         "right_hand": (hand_names, list(HAND_BONES)),
@@ -99,12 +92,12 @@ def to_pose(keypoints: np.ndarray, fps: float, width: int, height: int) -> Any:
     return Pose(_header(width, height), NumPyPoseBody(fps, data, confidence))
 
 
-def export_recording(shards_dir: str | Path, recording_id: str, out: str | Path) -> Path:
+def export_recording(source: str | Path, recording_id: str, out: str | Path) -> Path:
     """Write one recording as ``.pose`` or ``.npy`` (chosen by ``out``'s suffix), atomically."""
     out = Path(out)
     if out.suffix not in (".pose", ".npy"):
         raise ValueError(f"{out}: the output must end in .pose or .npy")
-    sample = read_sample(shards_dir, recording_id)
+    sample = read_sample(source, recording_id)
     keypoints = np.where(sample["is_valid"][..., None], sample["keypoints"], np.nan)
     with atomic_path(out) as tmp:
         if out.suffix == ".npy":
