@@ -98,6 +98,9 @@ def test_overlapping_release_spans_go_to_a_second_tier_and_come_back(shared_roun
     assert second == [(frame_to_ms(380, 30), frame_to_ms(437, 30), "fellows")]
     warned = {p.file for p in result.problems if p.kind == "overlap"}
     assert str(folder / "eaf" / "27286379551552-12438552_4_3.eaf") in warned
+    lane = f'TIER_ID="{FINGERSPELLING}-2"'
+    two_lanes = [p for p in (folder / "eaf").glob("*.eaf") if lane in p.read_text("utf-8")]
+    assert len(two_lanes) == 7  # the docs' "7 of the 404 shared recordings"
 
 
 def write_csv(path: Path, rows: list[list[object]]) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import lightning as L
 import numpy as np
@@ -19,7 +20,7 @@ from asl_stem.annotate.worklist import WORKLIST_COLUMNS, read_recording_list
 from asl_stem.cli import main
 from asl_stem.detect.data import FingerspellingData
 from asl_stem.detect.module import FingerspellingDetector
-from asl_stem.shards.catalog import ShardCatalog, write_catalog
+from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, write_catalog
 from asl_stem.shards.writer import Sample, plan_shards, write_shard
 from asl_stem.terms import load_default_scorer
 
@@ -28,6 +29,7 @@ SENTENCES = {
     "Graphene": ("Graphene is an allotrope of carbon.", "It is very strong."),
 }
 PEOPLE = ("u1", "u2", "u3")
+LEXICON = Path(__file__).resolve().parents[2] / "shared" / "data" / "asl-lex" / "signdata.csv"
 
 
 def signals(article: str, person: str, sentence: str, uncertainty: float) -> RecordingSignals:
@@ -107,7 +109,7 @@ def pool_shards(tmp_path_factory):
                 samples[key] = Sample(key, toy_recording(rng, 120, spans), meta)
     plans = plan_shards(samples, 4)
     entries = [write_shard(folder, p, [samples[k] for k in p.recording_ids]) for p in plans]
-    write_catalog(folder, ShardCatalog({"source": "toy"}, len(plans), entries))
+    write_catalog(folder, ShardCatalog({"source": "toy"}, len(plans), entries, KeypointHeader(75)))
     return folder, annotated
 
 
@@ -136,3 +138,12 @@ def test_select_refuses_shards_with_nothing_to_pick(checkpoint, tmp_path):
     code = main(["annotate", "select", str(checkpoint), str(tmp_path / "shards"), "--budget",
                  "2", "--out", str(tmp_path / "w.csv")])  # fmt: skip
     assert code == 2 and not (tmp_path / "w.csv").exists()
+
+
+def test_select_reads_the_lexicon_for_the_scorer_fitted_with_it(checkpoint, pool_shards, tmp_path):
+    shards, annotated = pool_shards
+    out = tmp_path / "worklist.csv"
+    assert main(["annotate", "select", str(checkpoint), str(shards), "--budget", "3",
+                 "--out", str(out), "--lexicon", str(LEXICON)]) == 0  # fmt: skip
+    ids = read_recording_list(out)
+    assert len(ids) == 3 and not set(ids) & annotated

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,12 @@ from scipy.stats import rankdata
 from tqdm import tqdm
 
 from asl_stem.annotate.worklist import write_worklist
-from asl_stem.detect.binarize import binarize
-from asl_stem.detect.features import compute_features
-from asl_stem.detect.inference import frame_probabilities, load_detector
+from asl_stem.detect.inference import iter_detections, load_detector
 from asl_stem.detect.module import FingerspellingDetector
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.reader import iter_samples
+from asl_stem.shards.reader import iter_samples, sample_rows
 from asl_stem.terms.features import term_key
-from asl_stem.terms.jobs import load_scorer
+from asl_stem.terms.jobs import load_lexicon, load_scorer
 from asl_stem.terms.scorer import TermScorer
 
 log = logging.getLogger(__name__)
@@ -128,38 +126,51 @@ def expected_terms(scorer: TermScorer, sentence: str, article: str | None) -> tu
 def pool_signals(
     model: FingerspellingDetector, shards: str, scorer: TermScorer
 ) -> list[RecordingSignals]:
-    """Signals of every unannotated recording of ``shards``, novelty against the annotated."""
-    decoding = asdict(model.decoding)
-    spelled: set[str] = set()
+    """Signals of every unannotated recording of ``shards``, novelty against the annotated.
+
+    The sample table says which samples are which, so the detector runs on the unannotated ones
+    only and the annotated ones are read for their span texts alone.
+    """
+    rows, _ = sample_rows(shards)
+    unannotated = [row.id for row in rows if not row.annotated]
+    if not unannotated:
+        raise ValueError(f"every recording of {shards} is annotated: there is nothing to select")
+    spelled = spelled_terms(shards, [row.id for row in rows if row.annotated])
     pool: list[RecordingSignals] = []
     sentences: dict[tuple[str, str | None], tuple[float, list]] = {}
-    for sample in tqdm(iter_samples(shards, num_points=NUM_BODY_POINTS), desc="select", unit="rec"):
-        meta, key = sample["meta"], sample["key"]
-        if meta.get("spans") is not None:
-            spelled.update(term_key(s["text"]) for s in meta["spans"] if s.get("text"))
-            continue
-        features = compute_features(sample["keypoints"], sample["is_valid"])
-        probabilities = frame_probabilities(model, features)
-        spans = binarize(probabilities, **decoding, recording_id=key)
+    detections = iter_detections(model, shards, keys=unannotated)
+    for detection in tqdm(detections, desc="select", unit="rec", total=len(unannotated)):
+        meta = detection.meta
         sentence, article = meta.get("sentence") or "", meta.get("article")
         if (sentence, article) not in sentences:
             sentences[sentence, article] = expected_terms(scorer, sentence, article)
         count, likely = sentences[sentence, article]
         pool.append(
             RecordingSignals(
-                recording_id=key,
-                filename=meta.get("filename") or f"{key}.mp4",
+                recording_id=detection.recording_id,
+                filename=meta.get("filename") or f"{detection.recording_id}.mp4",
                 article=article or "",
                 interpreter=meta.get("interpreter") or "",
                 sentence=sentence,
-                uncertainty=mean_entropy(probabilities),
-                detected_spans=len(spans),
+                uncertainty=mean_entropy(detection.probabilities),
+                detected_spans=len(detection.spans),
                 expected_terms=count,
                 likely_terms=tuple(likely),
             )
         )
     log.info("%d unannotated recordings to rank; %d terms spelled so far", len(pool), len(spelled))
     return [_with_unseen(item, spelled) for item in pool]
+
+
+def spelled_terms(shards: str, keys: Sequence[str]) -> set[str]:
+    """The term keys of every span text of the annotated samples ``keys``."""
+    if not keys:
+        return set()
+    spelled: set[str] = set()
+    for sample in iter_samples(shards, num_points=NUM_BODY_POINTS, keys=keys):
+        spans = sample["meta"].get("spans") or ()
+        spelled.update(term_key(span["text"]) for span in spans if span.get("text"))
+    return spelled
 
 
 def _with_unseen(item: RecordingSignals, spelled: set[str]) -> RecordingSignals:
@@ -241,12 +252,15 @@ def select_recordings(
     budget: int,
     out: str | os.PathLike[str],
     scorer: str | os.PathLike[str] | None = None,
+    lexicon: str | os.PathLike[str] | None = None,
 ) -> list[Pick]:
-    """Rank the unannotated recordings of ``shards``; write the top ``budget`` as a worklist."""
+    """Rank the unannotated recordings of ``shards``; write the top ``budget`` as a worklist.
+
+    :param scorer: term scorer JSON (the packaged one when None).
+    :param lexicon: ASL-LEX 2.0 ``signdata.csv`` for a scorer fitted with lexicon features.
+    """
     model = load_detector(checkpoint)
-    pool = pool_signals(model, shards, load_scorer(scorer))
-    if not pool:
-        raise ValueError(f"every recording of {shards} is annotated: there is nothing to select")
+    pool = pool_signals(model, shards, load_scorer(scorer, load_lexicon(lexicon)))
     picks = rank_pool(pool, budget)
     write_worklist(out, (pick.row() for pick in picks))
     articles = len({pick.signals.article for pick in picks})

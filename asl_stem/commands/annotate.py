@@ -65,6 +65,11 @@ def register(subparsers: Any) -> None:
     select.add_argument("--budget", type=int, required=True, help="recordings to pick")
     select.add_argument("--out", required=True, help="worklist CSV to write")
     select.add_argument("--scorer", help="term scorer JSON; when omitted, the packaged scorer")
+    select.add_argument(
+        "--lexicon",
+        help="your copy of ASL-LEX 2.0 signdata.csv, for a scorer fitted with lexicon features "
+        "(the packaged one fitted with it is used when --scorer is omitted)",
+    )
     select.set_defaults(func=_guarded(_select))
 
 
@@ -105,5 +110,12 @@ def _import(args: argparse.Namespace) -> int:
 def _select(args: argparse.Namespace) -> int:
     from asl_stem.annotate.selection import select_recordings
 
-    select_recordings(args.checkpoint, args.shards, args.budget, args.out, scorer=args.scorer)
+    select_recordings(
+        args.checkpoint,
+        args.shards,
+        args.budget,
+        args.out,
+        scorer=args.scorer,
+        lexicon=args.lexicon,
+    )
     return 0

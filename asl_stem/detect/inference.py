@@ -89,6 +89,7 @@ def iter_detections(
             probabilities=probabilities,
             spans=binarize(probabilities, **asdict(decoding), recording_id=sample["key"], fps=fps),
             truths=sample_spans(sample),
+            meta=meta,
         )
 
 
