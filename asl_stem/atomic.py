@@ -105,3 +105,22 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_marked_block(path: str | Path, name: str, body: str) -> None:
+    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``path``.
+
+    The block is appended when the markers are absent (the file is created if need be); text
+    outside them is kept, so generated figures can live inside hand-written docs.
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}\n"
+    target = Path(path)
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        text = text + ("\n" if text else "") + block
+    with atomic_open(target) as handle:
+        handle.write(text)

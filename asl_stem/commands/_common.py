@@ -26,9 +26,25 @@ class DefaultsFormatter(argparse.HelpFormatter):
         )
         return text if silent else f"{text} (default: %(default)s)"
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """Wrap each paragraph, but keep indented lines (examples, key lists) as written."""
+        blocks = []
+        for block in text.split("\n\n"):
+            if block.startswith("  "):
+                blocks.append("\n".join(indent + line for line in block.splitlines()))
+            else:
+                blocks.append(super()._fill_text(block, width, indent))
+        return "\n\n".join(blocks)
 
-def add_command(subparsers: Any, name: str, help_text: str) -> argparse.ArgumentParser:
-    """Add a subcommand whose ``--help`` shows the defaults worth showing."""
+
+def add_command(
+    subparsers: Any, name: str, help_text: str, epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """Add a subcommand whose ``--help`` shows the defaults worth showing (and ``epilog``)."""
     return subparsers.add_parser(
-        name, help=help_text, description=help_text, formatter_class=DefaultsFormatter
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=epilog,
+        formatter_class=DefaultsFormatter,
     )

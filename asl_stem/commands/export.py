@@ -24,7 +24,9 @@ def register(subparsers: Any) -> None:
         metavar="SHARDS",
         help="shards folder, its index.json (path or URL), a brace pattern of tars or file://",
     )
-    parser.add_argument("recording_id", metavar="RECORDING_ID")
+    parser.add_argument(
+        "recording_id", metavar="RECORDING_ID", help="the recording to write (its video file stem)"
+    )
     parser.add_argument("--out", required=True, metavar="FILE", help="FILE.pose or FILE.npy")
     parser.set_defaults(func=run)
 

@@ -37,7 +37,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--workers", type=int, default=1, help="local worker processes")
     parser.add_argument("--shard-size", type=int, default=64, help="recordings per shard")
     parser.add_argument("--max-frames", type=int, default=None, help="frames per recording cap")
-    parser.add_argument("--engine", choices=("local", "ray"), default="local")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: a process pool of --workers; ray: tasks on a Ray cluster (see --address)",
+    )
     parser.add_argument("--address", help="Ray cluster address (--engine ray; default: local)")
     parser.set_defaults(func=run)
 

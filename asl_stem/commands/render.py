@@ -60,25 +60,27 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the array and call the renderer; exit 2 on a bad file or output name."""
+    """Load the array and call the renderer; a bad file or output name is a one-line error."""
     import numpy as np
 
     from asl_stem.synth.render import render_contact_sheet, render_video
 
     try:
         keypoints = np.load(args.keypoints)
-    except (OSError, ValueError) as error:
-        print(f"cannot read {args.keypoints}: {error}; give a .npy keypoints file")
-        return 2
+    except (EOFError, ValueError) as error:  # empty, cut short, or not a .npy at all
+        reason = str(error).strip() or "the file ends early"
+        raise ValueError(
+            f"{args.keypoints}: cannot read it ({reason}); give a .npy keypoints file"
+        ) from error
     if keypoints.ndim != 3 or keypoints.shape[2] not in (2, 3):
-        print(f"{args.keypoints} has shape {keypoints.shape}; expected (T, 543 or 75, 2 or 3)")
-        return 2
+        raise ValueError(
+            f"{args.keypoints} has shape {keypoints.shape}; expected (T, 543 or 75, 2 or 3)"
+        )
     if args.out.endswith(".png"):
         render_contact_sheet(keypoints, args.out, frames=args.frames, spans=args.spans)
     elif args.out.endswith(".mp4"):
         render_video(keypoints, args.out, fps=args.fps, spans=args.spans, size=args.size)
     else:
-        print(f"--out {args.out}: name it .mp4 (video) or .png (contact sheet)")
-        return 2
+        raise ValueError(f"--out {args.out}: name it .mp4 (video) or .png (contact sheet)")
     print(f"wrote {args.out}")
     return 0

@@ -8,13 +8,31 @@ from typing import Any
 
 from asl_stem.commands._common import add_command
 
+# What `asl-stem train --help` shows of a config (tests check these keys are in the CPU one).
+CONFIG_KEYS = {
+    "trainer": ("max_epochs", "accelerator", "devices", "precision", "default_root_dir"),
+    "model": ("class_path", "hidden", "lr", "onset", "offset", "median"),
+    "data": ("class_path", "shards", "val_fraction", "window_frames", "batch_size", "num_workers"),
+}
+EPILOG = (
+    "The config names a model and a data module by class_path and sets the trainer. Its main "
+    "keys, each overridable as --SECTION.KEY VALUE (init_args may be left out):\n\n"
+    + "\n".join(f"  {section}: {', '.join(keys)}" for section, keys in CONFIG_KEYS.items())
+    + "\n\nExamples:\n\n"
+    "  asl-stem train --config models/detector-cpu.yaml --data.shards shards/\n"
+    "  asl-stem train --config models/detector-cpu.yaml --data.shards shards/ \\\n"
+    "      --trainer.max_epochs 4 --data.val_fraction 0.2\n"
+    "  asl-stem train --config models/detector-cpu.yaml --print_config   # every key, resolved"
+)
+
 
 def register(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "train",
-        "Train the fingerspelling detector from a YAML config in models/; any other "
-        "--section.key value (e.g. --data.shards DIR --trainer.max_epochs 5) overrides the config.",
+        "Train the fingerspelling detector (or another model of the toolkit) from a YAML "
+        "config in models/; any other --section.key value overrides the config.",
+        EPILOG,
     )
     parser.add_argument(
         "--config", required=True, help="LightningCLI YAML, e.g. models/detector-cpu.yaml"

@@ -95,6 +95,11 @@ def _collate(
     columns: list[str] = []
     table = release.videos_csv() if release is not None else None
     if release is not None and table is None:
+        if not files:
+            raise ValueError(
+                f"{release.path} has no videos.csv and no fs-annotations/*.csv: give the release "
+                "folder (or its zip), or annotation files with --annotations"
+            )
         log.warning("%s has no videos.csv; reading annotation files only", release.path)
     if table is not None:
         rows, found, mapping = read_videos_csv(table.name, table.data)

@@ -4,27 +4,84 @@ Like the heuristic of the published ASL STEM Wiki code, it scores each frame fro
 around it: the variance of the finger joint angles of a hand (letters follow one another, so
 the handshape keeps changing) times the stillness of that forearm (fingerspelling happens in
 one place, while other signs move the arm). The better of the two hands wins. The scores go
-through the same :func:`~asl_stem.detect.binarize.binarize` as the model's.
+through the model's :func:`~asl_stem.detect.binarize.binarize`, with the heuristic's own
+parameters: hand-set ones (:data:`DEFAULT_SETTINGS`) or ones fitted on training articles
+(:mod:`asl_stem.detect.tuning`).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
 import numpy as np
 
 from asl_stem.corpus.records import FingerspellingSpan
-from asl_stem.detect.binarize import binarize
+from asl_stem.detect.binarize import BinarizeConfig, binarize
 from asl_stem.detect.features import HANDS, body_frame, joint_angles
 from asl_stem.layout import pose_index
 
-# Decoding used for the heuristic's spans (in frames at the corpus' ~30 fps).
-BASELINE_DECODING = {
-    "onset": 0.5,
-    "offset": 0.35,
-    "median": 9,
-    "min_duration_on": 10,
-    "min_duration_off": 8,
-}
+
+@dataclass(frozen=True)
+class HeuristicSettings:
+    """The heuristic's knobs: its window and scales, and how its scores are decoded."""
+
+    window: int = 15
+    angle_scale: float = 0.02
+    motion_scale: float = 0.03
+    decoding: BinarizeConfig = field(default_factory=lambda: BinarizeConfig(0.5, 0.35, 9, 10, 8))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HeuristicSettings:
+        return cls(**{**data, "decoding": BinarizeConfig(**data["decoding"])})
+
+
+# The hand-set settings (frames at the corpus' ~30 fps); asl_stem.detect.tuning fits others.
+DEFAULT_SETTINGS = HeuristicSettings()
+
 FOREARM = {"right": ("right_elbow", "right_wrist"), "left": ("left_elbow", "left_wrist")}
+
+
+@dataclass(frozen=True)
+class HandParts:
+    """What the heuristic's score is made of, for one hand of one recording (each (T,)).
+
+    Kept apart from the scales so a search over scales reuses one pass over the keypoints.
+    """
+
+    variance: np.ndarray  # mean windowed variance of the finger joint angles
+    motion: np.ndarray  # mean forearm speed in the window, shoulder widths a frame
+    seen: np.ndarray  # the hand was found in half the window or more
+
+
+def hand_parts(keypoints: np.ndarray, is_valid: np.ndarray, window: int) -> list[HandParts]:
+    """The right and the left hand's :class:`HandParts` over a ``window``-frame window."""
+    xy = keypoints[:, :, :2].astype(np.float64)
+    valid = is_valid.astype(bool)
+    _, scale = body_frame(xy, valid)
+    parts = []
+    for side, component in zip(("right", "left"), HANDS, strict=True):
+        present = valid[:, component].all(axis=1)
+        angles = joint_angles(xy[:, component])
+        variance = _window_variance(angles, present, window).mean(axis=1)
+        motion = _forearm_motion(xy, valid, side, scale, window)
+        seen = _window_mean(present[:, None] * 1.0, np.ones((len(xy), 1), bool), window)[:, 0]
+        parts.append(HandParts(variance, motion, seen > 0.5))
+    return parts
+
+
+def combine(parts: list[HandParts], angle_scale: float, motion_scale: float) -> np.ndarray:
+    """Frame scores in [0, 1]: changing handshape x still forearm, the better hand."""
+    sides = [
+        np.where(
+            p.seen, (1 - np.exp(-p.variance / angle_scale)) * np.exp(-p.motion / motion_scale), 0.0
+        )
+        for p in parts
+    ]
+    return np.max(sides, axis=0)
 
 
 def heuristic_scores(
@@ -43,27 +100,21 @@ def heuristic_scores(
     angle_scale : joint-angle variance (cosine units) at which the handshape term is 0.63
     motion_scale : forearm speed (shoulder widths per frame) at which stillness falls to 0.37
     """
-    xy = keypoints[:, :, :2].astype(np.float64)
-    valid = is_valid.astype(bool)
-    _, scale = body_frame(xy, valid)
-    sides = []
-    for side, component in zip(("right", "left"), HANDS, strict=True):
-        present = valid[:, component].all(axis=1)
-        angles = joint_angles(xy[:, component])
-        variance = _window_variance(angles, present, window).mean(axis=1)
-        motion = _forearm_motion(xy, valid, side, scale, window)
-        score = (1 - np.exp(-variance / angle_scale)) * np.exp(-motion / motion_scale)
-        seen = _window_mean(present[:, None] * 1.0, np.ones((len(xy), 1), bool), window)[:, 0]
-        sides.append(np.where(seen > 0.5, score, 0.0))  # a hand seen half the window or more
-    return np.max(sides, axis=0)
+    return combine(hand_parts(keypoints, is_valid, window), angle_scale, motion_scale)
 
 
 def heuristic_spans(
-    keypoints: np.ndarray, is_valid: np.ndarray, recording_id: str = ""
+    keypoints: np.ndarray,
+    is_valid: np.ndarray,
+    recording_id: str = "",
+    settings: HeuristicSettings | None = None,
 ) -> list[FingerspellingSpan]:
-    """The heuristic's spans for one recording, decoded with :data:`BASELINE_DECODING`."""
-    scores = heuristic_scores(keypoints, is_valid)
-    return binarize(scores, **BASELINE_DECODING, recording_id=recording_id)
+    """The heuristic's spans for one recording (hand-set :data:`DEFAULT_SETTINGS` by default)."""
+    settings = settings or DEFAULT_SETTINGS
+    scores = heuristic_scores(
+        keypoints, is_valid, settings.window, settings.angle_scale, settings.motion_scale
+    )
+    return binarize(scores, **asdict(settings.decoding), recording_id=recording_id)
 
 
 def _forearm_motion(

@@ -36,8 +36,9 @@ def load_detector(checkpoint: str | Path, device: str = "cpu") -> Fingerspelling
     """A trained detector in eval mode; a clear error when the file is not one of ours."""
     try:
         model = FingerspellingDetector.load_from_checkpoint(checkpoint, map_location=device)
-    except (KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
-        first_line = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
+    except (EOFError, KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
+        text = str(error).strip() or "the file ends early: empty or cut short"
+        first_line = text.splitlines()[0][:160]
         raise ValueError(
             f"{checkpoint} is not a checkpoint of `asl-stem train` ({first_line}); pass the "
             ".ckpt file from the run's checkpoints folder"

@@ -43,8 +43,9 @@ def load_recognizer(checkpoint: str | Path, device: str = "cpu") -> LetterRecogn
         model = LetterRecognizer.load_from_checkpoint(
             checkpoint, map_location=device, init_from=None
         )
-    except (KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
-        first_line = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
+    except (EOFError, KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
+        text = str(error).strip() or "the file ends early: empty or cut short"
+        first_line = text.splitlines()[0][:160]
         raise ValueError(
             f"{checkpoint} is not a recognizer checkpoint of `asl-stem train` ({first_line}); "
             "pass the .ckpt file of a run of models/recognizer-*.yaml"
