@@ -174,7 +174,9 @@ def _figures(paths: DemoPaths, checkpoint: Path, held_out: str) -> None:
     contact_sheet(paths.corpus, paths.manifests, spans[0], paths.contact_sheet)
 
 
-def _save(result: DemoResult, articles: int, interpreters: int, seed: int, epochs: int | None):
+def _save(
+    result: DemoResult, articles: int, interpreters: int, seed: int, epochs: int | None
+) -> None:
     """results.md/.json and timings.md/.json."""
     paths = result.paths
     with atomic_open(paths.results_md) as handle:
