@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,27 @@ def _no_advertisement(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_no_advertisement)
+# Lightning 2.6 builds torch's deprecated ``LeafSpec`` itself (torch >= 2.10 warns on each run);
+# the call is Lightning's, not ours, and nothing we change would silence it.
+warnings.filterwarnings(
+    "ignore",
+    message=r"`isinstance\(treespec, LeafSpec\)` is deprecated",
+    category=FutureWarning,
+    module=r"lightning\.",
+)
+
+
+def _one_log_path() -> None:
+    """Let Lightning's messages reach the screen once.
+
+    ``import lightning`` gives its logger a console handler of its own and keeps propagating to
+    the root logger, so under ``asl-stem`` (whose root logger prints) every message came out
+    twice. When the root logger has a handler, the library's own one goes.
+    """
+    if logging.getLogger().hasHandlers():
+        lightning_log = logging.getLogger("lightning")
+        for handler in list(lightning_log.handlers):
+            lightning_log.removeHandler(handler)
 
 
 def fit(
@@ -39,10 +61,13 @@ def fit(
     import lightning as L
     from lightning.pytorch.cli import LightningCLI
 
+    from asl_stem.trainbar import use_totals_bar
+
     if config is not None and not Path(config).is_file():
         raise FileNotFoundError(f"{config}: no such config; see models/*.yaml for examples")
     if ckpt_path is not None and not Path(ckpt_path).is_file():
         raise FileNotFoundError(f"{ckpt_path}: no such checkpoint to resume from")
+    _one_log_path()
     args = ([f"--config={config}"] if config is not None else []) + list(overrides)
     argv, sys.argv = sys.argv, sys.argv[:1]  # the CLI reads ``args`` only, not our own argv
     try:
@@ -58,6 +83,7 @@ def fit(
         )
     finally:
         sys.argv = argv
+    use_totals_bar(cli.trainer)
     cli.trainer.fit(
         cli.model, datamodule=cli.datamodule, ckpt_path=str(ckpt_path) if ckpt_path else None
     )

@@ -237,6 +237,7 @@ class FingerspellingData(L.LightningDataModule):
         self.save_hyperparameters()
         self.train_keys: list[str] = []
         self.val_keys: list[str] = []
+        self.val_chunks = 0
         self.train_set: TrainWindows | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -260,6 +261,13 @@ class FingerspellingData(L.LightningDataModule):
             val_rows, _ = sample_rows(h.val_shards)
             keep = set(h.val_articles) if h.val_articles else None
             self.val_keys = choose_samples(val_rows, keep)
+            rows = val_rows
+        frames = {row.id: row.frames for row in rows}
+        self.val_chunks = sum(
+            max(1, math.ceil(frames.get(key, 0) / h.max_val_frames)) for key in self.val_keys
+        )
+        if not self.val_keys:
+            log.info("no validation set (--data.val_fraction 0 and no --data.val_shards)")
         augmentation = AugmentConfig() if h.augment else None
         self.train_set = TrainWindows(
             h.shards,
@@ -270,6 +278,20 @@ class FingerspellingData(L.LightningDataModule):
             augmentation,
             h.seed,
         )
+
+    def train_batches_per_epoch(self) -> int:
+        """Batches each rank runs in an epoch (the stream has no length; the progress bar's
+        total): every loader worker stops after its share of recordings (see TrainWindows)."""
+        h = self.hparams
+        world_size = self.trainer.world_size if self.trainer is not None else 1
+        readers = max(1, h.num_workers)
+        recordings = h.samples_per_epoch or len(self.train_keys)
+        share = math.ceil(recordings / (world_size * readers))
+        return readers * math.ceil(share * h.crops_per_recording / h.batch_size)
+
+    def val_batches(self) -> int:
+        """Validation batches: whole recordings cut into chunks of ``max_val_frames``."""
+        return math.ceil(self.val_chunks / self.hparams.batch_size)
 
     def set_epoch(self, epoch: int) -> None:
         if self.train_set is not None:

@@ -26,6 +26,7 @@ from asl_stem.detect.plot import plot_detection
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.reader import iter_samples
 from asl_stem.shards.sample import sample_spans
+from asl_stem.shards.sources import resolve
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +111,16 @@ def detect(
     changes = {k: v for k, v in (decoding_overrides or {}).items() if v is not None}
     decoding = replace(model.decoding, **changes)
 
+    catalog = resolve(shards).catalog  # the bar's total, when the shards have a catalog
+    total = sum(entry.samples for entry in catalog.shards) if catalog is not None else None
+
     def lines() -> Iterator[RecordingSpans]:
-        for detection in tqdm(iter_detections(model, shards, decoding), desc="detect", unit="rec"):
+        detections = iter_detections(model, shards, decoding)
+        for detection in tqdm(detections, desc="detect", unit="rec", total=total):
             if plot_dir is not None:
-                plot_detection(detection, Path(plot_dir) / f"{detection.recording_id}.png")
+                plot_detection(
+                    detection, Path(plot_dir) / f"{detection.recording_id}.png", decoding
+                )
             yield detection.recording_spans()
 
     count = write_span_file(out, lines())

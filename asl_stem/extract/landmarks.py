@@ -30,6 +30,7 @@ from asl_stem.extract.crops import Crop, cut, to_frame
 from asl_stem.extract.face import head_crop
 from asl_stem.extract.hands import SIDES, assign_hands, hand_crop
 from asl_stem.extract.models import FACE_MODEL, HAND_MODEL, POSE_MODEL, fetch_model
+from asl_stem.extract.quiet import native_stderr_captured
 from asl_stem.layout import FACE, LEFT_HAND, NUM_BODY_POINTS, NUM_FACE, NUM_POINTS, POSE, RIGHT_HAND
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's per-graph INFO lines
@@ -94,6 +95,11 @@ class Landmarkers:
     """Pose + two hands (+ face on a head crop) for one recording; use as a context manager."""
 
     def __init__(self, models: ModelBuffers) -> None:
+        with native_stderr_captured():
+            self._build(models)
+        self.points = NUM_POINTS if self.face is not None else NUM_BODY_POINTS
+
+    def _build(self, models: ModelBuffers) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         video = vision.RunningMode.VIDEO
@@ -122,7 +128,6 @@ class Landmarkers:
                     num_faces=1,
                 )
             )
-        self.points = NUM_POINTS if self.face is not None else NUM_BODY_POINTS
 
     def __enter__(self) -> Landmarkers:
         return self
@@ -133,11 +138,12 @@ class Landmarkers:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for tracker in self.hands.values():
-            tracker.landmarker.close()
-        for landmarker in (self.pose, self.face):
-            if landmarker is not None:
-                landmarker.close()
+        with native_stderr_captured():
+            for tracker in self.hands.values():
+                tracker.landmarker.close()
+            for landmarker in (self.pose, self.face):
+                if landmarker is not None:
+                    landmarker.close()
 
     def body(self, rgb: np.ndarray, timestamp_ms: int) -> np.ndarray:
         """float32 ``(P, 3)`` keypoints with the pose (and face) filled in, NaN elsewhere."""
