@@ -12,6 +12,7 @@ from weak_label_fixtures import make_mixed_shards, train_checkpoint
 from asl_stem.cli import main
 from asl_stem.corpus.spanfile import read_span_file
 from asl_stem.detect.inference import iter_detections, load_detector
+from asl_stem.detect.pseudo import MARGIN
 
 ANNOTATED = {f"toy-{n:03d}" for n in range(6)}
 UNANNOTATED = {f"toy-{n:03d}" for n in range(6, 12)}
@@ -56,8 +57,16 @@ def test_pseudo_labels_skip_annotated_recordings_and_spans_under_min_score(setup
         for d in iter_detections(load_detector(checkpoint), str(shards), keys=UNANNOTATED)
     }
     for key, detection in detections.items():
-        uncertain = any(span.score < min_score for span in detection.spans)
-        assert (key in kept) == (not uncertain)  # a doubtful recording is left out whole
+        outside = np.ones(len(detection.probabilities), dtype=bool)
+        for span in detection.spans:
+            if span.score >= min_score:
+                outside[max(0, span.start_frame - MARGIN) : span.end_frame + MARGIN + 1] = False
+        sure = (
+            all(span.score >= min_score for span in detection.spans)
+            and not (detection.probabilities[outside] > 1 - min_score).any()
+        )
+        assert (key in kept) == sure  # a doubtful recording is left out whole
+    assert len(kept) < len(UNANNOTATED)
 
 
 def test_pseudo_label_report_counts_what_was_left_out(setup, tmp_path, capsys):

@@ -26,7 +26,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--keep-uncertain",
         action="store_true",
-        help="also write recordings with a span under --min-score (without that span)",
+        help="also write recordings the detector is unsure of (a span under --min-score, or "
+        "frames above 1 - min-score outside the kept spans), keeping only the confident spans",
     )
     parser.add_argument("--articles", nargs="+", metavar="ARTICLE", help="only these articles")
     parser.add_argument(

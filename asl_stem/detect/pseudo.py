@@ -2,10 +2,12 @@
 
 ``asl-stem pseudo-label CKPT SHARDS --out pseudo.jsonl`` runs the detector over the
 unannotated recordings only (an annotated one is never pseudo-labelled) and keeps the spans
-scoring at least ``min_score`` as ``source="pseudo"`` spans with their score. A recording with a
-detected span under ``min_score`` is left out entirely unless ``keep_uncertain``: training
-reads every frame of a written recording outside its spans as "not fingerspelling", which an
-uncertain detection contradicts. The file trains with ``asl-stem train ... --data.extra_spans
+scoring at least ``min_score`` as ``source="pseudo"`` spans with their score. Training reads
+every frame of a written recording outside its spans as "not fingerspelling", so a recording
+is written only when the detector is sure of all of it: no decoded span under ``min_score``,
+and no frame farther than ``MARGIN`` frames from a kept span with a probability above
+``1 - min_score`` (a span the decoder missed). Others are left out and counted, unless
+``keep_uncertain``. The file trains with ``asl-stem train ... --data.extra_spans
 pseudo.jsonl``; a round of self-training is pseudo-label, then train, from the new checkpoint.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from asl_stem.corpus.records import FingerspellingSpan
@@ -25,6 +28,8 @@ from asl_stem.detect.inference import iter_detections, load_detector
 from asl_stem.shards.reader import sample_rows
 
 log = logging.getLogger(__name__)
+
+MARGIN = 8  # frames beside a kept span where the probability may still be ramping down
 
 
 @dataclass
@@ -70,11 +75,11 @@ def unannotated_keys(
 def confident_spans(
     detection: Detection, min_score: float, keep_uncertain: bool, report: PseudoReport
 ) -> RecordingSpans | None:
-    """The line for one recording, or None when an uncertain span leaves it out."""
+    """The line for one recording, or None when the detector is unsure of part of it."""
     kept = [span for span in detection.spans if (span.score or 0.0) >= min_score]
     below = len(detection.spans) - len(kept)
     report.below_min_score += below
-    if below and not keep_uncertain:
+    if (below or missed_span(detection, kept, 1.0 - min_score)) and not keep_uncertain:
         report.uncertain_recordings += 1
         return None
     spans = tuple(
@@ -93,6 +98,14 @@ def confident_spans(
     report.spans += len(spans)
     frames = len(detection.probabilities)
     return RecordingSpans(detection.recording_id, frames, spans, detection.fps)
+
+
+def missed_span(detection: Detection, kept: Sequence[FingerspellingSpan], ceiling: float) -> bool:
+    """Whether a frame away from the kept spans is more likely than ``ceiling`` to be spelled."""
+    outside = np.ones(len(detection.probabilities), dtype=bool)
+    for span in kept:
+        outside[max(0, span.start_frame - MARGIN) : span.end_frame + MARGIN + 1] = False
+    return bool((detection.probabilities[outside] > ceiling).any())
 
 
 def pseudo_label(
