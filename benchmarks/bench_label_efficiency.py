@@ -61,11 +61,15 @@ VARIANTS = {
 }
 ARMS = ("supervised", "pretrained", "pseudo")
 # Fixed before any run: equal steps for every arm; the pretraining budget; the pseudo rule.
-ARM_OVERRIDES = ["--data.samples_per_epoch=96", "--trainer.max_epochs=8"]
+ARM_OVERRIDES = [
+    "--data.samples_per_epoch=128",
+    "--data.batch_size=16",
+    "--trainer.max_epochs=10",
+]  # 160 steps of 16 windows of 256 frames
 PRETRAIN_OVERRIDES = ["--data.samples_per_epoch=512", "--trainer.max_epochs=4"]
 TARGET_PRECISION = 0.9  # min-score: the lowest score whose kept spans reach this precision
 SCORE_GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))
-PSEUDO_RECORDINGS = 1000  # unannotated recordings pseudo-labelled per round (stable hash)
+PSEUDO_RECORDINGS = 1500  # unannotated recordings pseudo-labelled per round (stable hash)
 START, END = "<!-- label-efficiency:start -->", "<!-- label-efficiency:end -->"
 
 
