@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _no_advertisement(record: logging.LogRecord) -> bool:
+    """Drop Lightning's "Tip: try installing ..." lines, which advertise a cloud service."""
+    return not str(record.msg).startswith("💡 Tip")
+
+
+logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_no_advertisement)
+
+
 def fit(
     config: str | Path | None, overrides: Sequence[str] = (), ckpt_path: str | Path | None = None
 ) -> L.Trainer:

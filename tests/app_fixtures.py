@@ -41,6 +41,7 @@ SPELLED = {
     ("1001", 1, "bob"): ["Bronsted"],
     ("1001", 2, "alice"): ["NaCl", "phenolphthalein"],
     ("1001", 2, "carol"): ["phenolphthalein"],
+    ("1002", 0, "carol"): ["energy"],  # ASL-LEX has a sign for it (initialized)
     ("1002", 1, "alice"): ["RuBisCO"],
     ("1002", 1, "bob"): ["chlorophyll", "RuBisCO"],
 }
@@ -59,8 +60,12 @@ def signed_keypoints(spelled: list[str], num_frames: int, seed: int) -> np.ndarr
     return signing.keypoints[..., :2].astype(np.float32)
 
 
-def write_corpus(root: Path) -> Path:
-    """Write manifests to ``root/manifests`` and keypoints to ``root/release/keypoints``."""
+def write_corpus(root: Path, annotated: tuple[str, ...] = tuple(ARTICLES)) -> Path:
+    """Write manifests to ``root/manifests`` and keypoints to ``root/release/keypoints``.
+
+    Recordings of articles not in ``annotated`` have no annotation (no spans, no num_spans);
+    their keypoints still spell the strings of ``SPELLED``.
+    """
     manifests, keypoints = root / "manifests", root / "release" / "keypoints"
     keypoints.mkdir(parents=True, exist_ok=True)
     articles, sentences, recordings, spans = [], [], [], []
@@ -100,10 +105,10 @@ def write_corpus(root: Path) -> Path:
                         str(root / "release" / "videos" / f"{rid}.mp4"),
                         fps=FPS,
                         num_frames=num_frames,
-                        num_spans=len(spelled),
+                        num_spans=len(spelled) if article_id in annotated else None,
                     )
                 )
-                for n, text_spelled in enumerate(spelled):
+                for n, text_spelled in enumerate(spelled if article_id in annotated else []):
                     start = 20 + 40 * n
                     spans.append(
                         FingerspellingSpan(
@@ -142,3 +147,32 @@ def build_fixture_index(root: Path, **options: object) -> Path:
     lexicon = root / "asl-lex.csv"
     lexicon.write_text(ASL_LEX_CSV, encoding="utf-8")
     return build_index(manifests, out=root / "index.sqlite", lexicon_csv=lexicon, **options)
+
+
+# Real video for the player: the single_face.mp4 test clip (72 frames at 30 fps) stands in for
+# these recordings; their spans (frames 20-49, 60-69 clipped) lie inside it.
+VIDEO_RECORDINGS = (("1001", 1, "alice"), ("1001", 1, "carol"))
+
+
+def write_video_release(root: Path, kind: str, compress: bool = False) -> Path:
+    """A release holding real mp4s of ``VIDEO_RECORDINGS``: ``videos/`` folder, or a zip."""
+    import shutil
+    import zipfile
+
+    from asl_stem.assets import fetch
+
+    clip = fetch("single_face.mp4")
+    names = [f"{recording_id(*key)}.mp4" for key in VIDEO_RECORDINGS]
+    if kind == "folder":
+        folder = root / "release" / "videos"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(clip, folder / name)
+        return root / "release"
+    archive = root / "release.zip"
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(archive, "w", method) as out:
+        out.writestr("asl-stem-wiki/videos.csv", "user,filename\n")
+        for name in names:
+            out.write(clip, f"asl-stem-wiki/videos/{name}")
+    return archive

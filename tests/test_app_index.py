@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 from pathlib import Path
 
@@ -14,14 +15,19 @@ from asl_stem.corpus import FingerspellingSpan
 from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
 from asl_stem.termindex import IndexReader, NotFound, build_index
 from asl_stem.termindex.keypoints import Payload, make_payload
-from asl_stem.termindex.lexicon import lexicon_links, read_asl_lex
+from asl_stem.termindex.lexicon import lexicon_links
 from asl_stem.termindex.query import fts_query
+from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
 
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> IndexReader:
     return IndexReader(build_fixture_index(tmp_path_factory.mktemp("index")))
+
+
+def ids(people: list[dict]) -> list[str]:
+    return [who["id"] for who in people]
 
 
 def term_of(reader: IndexReader, norm: str) -> dict:
@@ -40,8 +46,9 @@ def test_normal_form_and_whole_word_search() -> None:
 def test_spelled_and_signed_counts(reader: IndexReader) -> None:
     phenol = term_of(reader, "phenolphthalein")
     assert (phenol["n_spelled"], phenol["n_signed"]) == (2, 1)
-    assert phenol["spelled_interpreters"] == ["alice", "carol"]
-    assert phenol["signed_interpreters"] == ["bob"]
+    assert [who["id"] for who in phenol["spelled_interpreters"]] == ["alice", "carol"]
+    assert [who["label"] for who in phenol["signed_interpreters"]] == ["Interpreter 2"]
+    assert {who["basis"] for who in phenol["spelled_interpreters"]} == {"annotated"}
     spelled = {
         c["recording_id"]: (c["start_frame"], c["end_frame"]) for c in phenol["spelled_clips"]
     }
@@ -51,8 +58,8 @@ def test_spelled_and_signed_counts(reader: IndexReader) -> None:
 
 def test_spelled_strings_in_other_spellings_join_one_term(reader: IndexReader) -> None:
     bronsted = term_of(reader, "bronsted")  # "Brønsted" (alice) and "Bronsted" (bob)
-    assert bronsted["spelled_interpreters"] == ["alice", "bob"]
-    assert bronsted["signed_interpreters"] == ["carol"]
+    assert ids(bronsted["spelled_interpreters"]) == ["alice", "bob"]
+    assert ids(bronsted["signed_interpreters"]) == ["carol"]
     assert bronsted["occurrences"][0]["text"][
         bronsted["occurrences"][0]["char_start"] :
     ].startswith("Brønsted")
@@ -60,15 +67,19 @@ def test_spelled_strings_in_other_spellings_join_one_term(reader: IndexReader) -
 
 def test_partly_spelled_compound_is_not_counted_signed(reader: IndexReader) -> None:
     compound = term_of(reader, "bronsted lowry")  # alice spelled both parts, bob one
-    assert compound["n_spelled"] == 0 and compound["signed_interpreters"] == ["carol"]
-    lowry = term_of(reader, "lowry")  # found only through alice's span: no scorer score
-    assert lowry["spelled_interpreters"] == ["alice"] and lowry["score"] is None
-    assert lowry["signed_interpreters"] == ["bob", "carol"]
+    assert compound["n_spelled"] == 0 and ids(compound["signed_interpreters"]) == ["carol"]
+    lowry = term_of(reader, "lowry")  # found through alice's span (the scorer may score it too)
+    assert ids(lowry["spelled_interpreters"]) == ["alice"]
+    assert ids(lowry["signed_interpreters"]) == ["bob", "carol"]
 
 
 def test_recording_spans_mark_the_words_they_spell(reader: IndexReader) -> None:
     rec = reader.recording(recording_id("1001", 2, "alice"))
     assert [s["text"] for s in rec["spans"]] == ["NaCl", "phenolphthalein"]
+    assert {(s["source"], s["text_source"], s["counted"]) for s in rec["spans"]} == {
+        ("annotated", "annotated", 1)
+    }
+    assert rec["interpreter"] == "Interpreter 1" and rec["interpreter_id"] == "alice"
     spelled = [rec["sentence"][s["char_start"] : s["char_end"]] for s in rec["spans"]]
     assert spelled == ["NaCl", "phenolphthalein"]
     assert rec["has_keypoints"] == 1
@@ -79,7 +90,7 @@ def test_recording_spans_mark_the_words_they_spell(reader: IndexReader) -> None:
 def test_keypoints_are_downsampled_and_keep_missing_points(reader: IndexReader) -> None:
     payload = reader.keypoints(recording_id("1001", 2, "alice"))
     assert payload.stride == 2 and payload.num_frames == 170
-    assert payload.data.shape == (85, 75, 2)
+    assert payload.codes.shape == (85, 75, 2)
     data = payload.to_json()
     assert data["fps"] == 15.0 and len(data["frames"]) == 85 and len(data["frames"][0]) == 150
 
@@ -88,10 +99,17 @@ def test_payload_round_trip_and_shape_check() -> None:
     keypoints = np.random.default_rng(0).random((10, 543, 3)).astype(np.float32)
     keypoints[3, 40] = np.nan
     payload = make_payload(keypoints, fps=60.0, max_fps=15.0)
-    back = Payload.from_blob(payload.to_blob(), payload.fps, payload.stride, payload.num_frames)
-    assert back.stride == 4 and back.data.shape == (3, 75, 2)
-    assert back.to_json()["frames"][0][0] == pytest.approx(float(keypoints[0, 0, 0]), abs=1e-3)
+    back = Payload.from_blob(payload.to_blob())
+    assert back.stride == 4 and back.codes.shape == (3, 75, 2)
+    np.testing.assert_array_equal(back.codes, payload.codes)
+    step = max(payload.box[2], payload.box[3]) / 126  # one quantisation step
+    got = back.coordinates()[:, :25]
+    want = keypoints[::4, :25, :2]
+    assert np.nanmax(np.abs(got - want)) <= step / 2 + 1e-6
     assert make_payload(keypoints, 30.0, 30.0).to_json()["frames"][3][80] is None  # point 40, x
+    assert np.isnan(back.coordinates()[:, 25:33]).all()  # the legs are never sent
+    with pytest.raises(ValueError, match="not an asl-stem"):
+        Payload.from_blob(gzip.compress(b"ASK2" + bytes(40)))
     with pytest.raises(ValueError, match="expected"):
         make_payload(np.zeros((5, 10, 2)), 30.0)
 
@@ -105,42 +123,32 @@ def test_search_terms_and_sentences(reader: IndexReader) -> None:
     assert fts_query("!!") == ""
 
 
-def test_lexicon_links_and_local_lexicon(reader: IndexReader) -> None:
+def test_dictionary_links_follow_each_sites_url_scheme() -> None:
+    links = {link["site"]: link["url"] for link in lexicon_links("Chlorophyll")}
+    assert links == {
+        "SignASL": "https://www.signasl.org/sign/chlorophyll",
+        "ASLCore": "https://aslcore.org/search/?query=Chlorophyll",
+        "ASL Signbank": "https://aslsignbank.haskins.yale.edu/signs/search/?keyword=Chlorophyll",
+        "Lifeprint": "https://www.lifeprint.com/asl101/pages-signs/c/chlorophyll.htm",
+        "Signing Savvy": "https://www.signingsavvy.com/search/Chlorophyll",
+        "Spread the Sign": "https://www.spreadthesign.com/en.us/search/?q=Chlorophyll",
+        "Handspeak (dictionary)": "https://www.handspeak.com/word/",
+    }
+    phrase = {link["site"]: link["url"] for link in lexicon_links("Brønsted–Lowry acid")}
+    assert phrase["SignASL"] == "https://www.signasl.org/sign/bronsted-lowry-acid"
+    assert phrase["ASLCore"].endswith("query=Br%C3%B8nsted%E2%80%93Lowry+acid")
+    assert phrase["Signing Savvy"].endswith("/search/Br%C3%B8nsted%E2%80%93Lowry%20acid")
+    assert "Lifeprint" not in phrase  # its pages name one word
+    assert not any("deaftec" in url for url in phrase.values())
+    assert lexicon_links("!!") == []
+
+
+def test_local_lexicon_signs_are_stored(reader: IndexReader) -> None:
     chlorophyll = term_of(reader, "chlorophyll")
-    assert [link["site"] for link in chlorophyll["links"]] == [
-        "ASLCore",
-        "ASL Signbank",
-        "SignASL",
-        "Handspeak",
-        "DeafTEC STEM dictionary",
+    assert [(s["entry_id"], s["video_url"]) for s in chlorophyll["signs"]] == [
+        ("chlorophyll", "https://vimeo.com/1")
     ]
-    assert chlorophyll["lexicon"] == [
-        {
-            "source": "asl-lex.csv",
-            "entry_id": "A_01_001",
-            "gloss": "chlorophyll",
-            "video_url": "https://vimeo.com/1",
-        }
-    ]
-    links = {link["site"]: link["url"] for link in lexicon_links("Brønsted–Lowry acid")}
-    assert links["SignASL"] == "https://www.signasl.org/sign/bronsted-lowry-acid"
-    assert links["ASLCore"].endswith("query=Br%C3%B8nsted%E2%80%93Lowry+acid")
-
-
-def test_asl_lex_reader_is_tolerant(tmp_path: Path) -> None:
-    from app_fixtures import ASL_LEX_CSV
-
-    path = tmp_path / "lex.csv"
-    path.write_text(ASL_LEX_CSV, encoding="utf-8")
-    entries, problems = read_asl_lex(path)
-    assert [e.entry_id for e in entries] == ["A_01_001", "A_01_002", "A_01_004"]
-    assert entries[1].glosses == ("acid", "sour")
-    assert entries[2].video_url is None  # a javascript: link is never kept
-    assert [(p.line, p.kind) for p in problems] == [(4, "no_gloss")]
-    bad = tmp_path / "bad.csv"
-    bad.write_text("Foo,Bar\n1,2\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="no gloss column"):
-        read_asl_lex(bad)
+    assert chlorophyll["n_signs"] == 1
 
 
 def test_index_is_opened_read_only(reader: IndexReader) -> None:
@@ -148,28 +156,69 @@ def test_index_is_opened_read_only(reader: IndexReader) -> None:
         reader._connection().execute("DELETE FROM terms")
 
 
-def test_detected_spans_are_named_by_the_aligner(tmp_path: Path) -> None:
-    manifests = write_corpus(tmp_path)
-    rid = recording_id("1001", 2, "carol")
+def detected(rid: str, n: int, start: int, end: int, score: float) -> FingerspellingSpan:
+    return FingerspellingSpan(f"{rid}:{n}", rid, start, end, "detected", score=score)
+
+
+def test_detections_are_kept_apart_and_count_only_when_strong_long_and_unannotated(
+    tmp_path: Path,
+) -> None:
+    manifests = write_corpus(tmp_path, annotated=("1001",))
+    annotated_rid = recording_id("1001", 2, "carol")  # annotated: spells phenolphthalein
+    free_rid = recording_id("1002", 1, "bob")  # nobody annotated it
+    huge_rid = recording_id("1002", 0, "alice")
     spans = tmp_path / "spans.jsonl"
-    detected = FingerspellingSpan(f"{rid}:0", rid, 20, 64, "detected", score=0.9)
     write_span_file(
         spans,
-        [RecordingSpans(rid, 130, (detected,), 30.0), RecordingSpans("not-in-manifests", 10)],
+        [
+            RecordingSpans(annotated_rid, 130, (detected(annotated_rid, 0, 20, 64, 0.9),), 30.0),
+            RecordingSpans(
+                free_rid,
+                170,
+                (
+                    detected(free_rid, 0, 20, 49, 0.9),
+                    detected(free_rid, 1, 60, 89, 0.95),
+                    detected(free_rid, 2, 100, 104, 0.95),  # 5 frames: too short
+                    detected(free_rid, 3, 110, 139, 0.2),  # too weak
+                ),
+                30.0,
+            ),
+            RecordingSpans(huge_rid, 2**71, (detected(huge_rid, 0, 2**70 - 9, 2**70, 0.9),)),
+            RecordingSpans("not-in-manifests", 10),
+        ],
     )
-    reader = IndexReader(build_index(manifests, out=tmp_path / "i.sqlite", spans=spans))
-    rec = reader.recording(rid)
-    assert len(rec["spans"]) == 1 and rec["spans"][0]["score"] == 0.9
-    assert rec["spans"][0]["text"]  # the aligner gave it a word of the sentence
-    assert rec["spans"][0]["text"] in rec["sentence"]
-    assert reader.recording(recording_id("1001", 2, "alice"))["annotated"] == 0
+    thresholds = DetectionThresholds(min_score=0.5, min_frames=8)
+    out = tmp_path / "i.sqlite"
+    reader = IndexReader(build_index(manifests, out=out, spans=spans, thresholds=thresholds))
+    shown = reader.recording(annotated_rid)
+    by_source = {s["source"]: s for s in shown["spans"]}
+    assert by_source["annotated"]["text"] == "phenolphthalein" and by_source["annotated"]["counted"]
+    assert by_source["detected"]["score"] == 0.9 and not by_source["detected"]["counted"]
+    assert term_of(reader, "phenolphthalein")["n_spelled"] == 2  # the detection changed nothing
+    free = reader.recording(free_rid)
+    counted = [s for s in free["spans"] if s["counted"]]
+    assert [(s["start_frame"], s["text_source"]) for s in counted] == [
+        (20, "aligned"),
+        (60, "aligned"),
+    ]
+    assert all(s["term_id"] is None for s in free["spans"] if not s["counted"])
+    for span in counted:
+        term = reader.term(span["term_id"])
+        assert span["text"] in free["sentence"]
+        assert term["n_spelled_detected"] >= 1
+        assert {c["basis"] for c in term["spelled_clips"]} >= {"detected"}
+    meta = reader.meta()
+    assert meta["detection_thresholds"] == {"min_score": 0.5, "min_frames": 8}
+    assert meta["counts"]["problems"]["bad_frames"] == 1
+    assert meta["counts"]["detected_recordings"] == 2
+    assert reader.recording(huge_rid)["spans"] == []
 
 
 def test_cli_build_and_atomic_failure(tmp_path: Path) -> None:
     manifests = write_corpus(tmp_path)
     out = tmp_path / "cli.sqlite"
     assert main(["index", "build", str(manifests), "--out", str(out)]) == 0
-    assert IndexReader(out).meta()["spans_source"] == "annotations"
+    assert IndexReader(out).meta()["span_files"] == []
     missing = tmp_path / "missing.sqlite"
     assert main(["index", "build", str(tmp_path / "nowhere"), "--out", str(missing)]) == 1
     assert not missing.exists() and not list(tmp_path.glob(".missing.sqlite*"))
@@ -183,18 +232,16 @@ def test_keypoints_from_shards_match_reference_files(tmp_path: Path, reader: Ind
     from_shards = IndexReader(build_index(manifests, out=tmp_path / "s.sqlite", shards_dir=shards))
     rid = recording_id("1002", 1, "bob")
     a, b = from_shards.keypoints(rid), reader.keypoints(rid)
-    assert a.data.shape == b.data.shape and a.stride == b.stride
-    np.testing.assert_allclose(a.data.astype(float), b.data.astype(float), atol=2e-3)
-    assert from_shards.meta()["counts"].count('"recordings_without_keypoints": 0') == 1
+    assert a.codes.shape == b.codes.shape and a.stride == b.stride
+    np.testing.assert_allclose(a.coordinates(), b.coordinates(), atol=2e-2)
+    assert from_shards.meta()["counts"]["recordings_with_keypoints"] == 15
 
 
 def test_unprobed_recordings_take_frame_counts_from_keypoint_files(tmp_path: Path) -> None:
     from asl_stem.corpus import Corpus
-    from asl_stem.termindex.store_keypoints import fill_frame_counts
+    from asl_stem.termindex.store_keypoints import frame_count
 
-    recordings = {r.id: r for r in Corpus.from_dir(write_corpus(tmp_path)).recordings}
-    unprobed = {rid: r.replace(num_frames=None) for rid, r in recordings.items()}
-    filled = fill_frame_counts(unprobed, None)
-    assert {rid: r.num_frames for rid, r in filled.items()} == {
-        rid: r.num_frames for rid, r in recordings.items()
-    }
+    recordings = list(Corpus.from_dir(write_corpus(tmp_path)).recordings)
+    assert [frame_count(r.replace(num_frames=None), None) for r in recordings] == [
+        r.num_frames for r in recordings
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 
 import cv2
@@ -12,9 +13,10 @@ from extract_fixtures import recording, write_manifest
 
 from asl_stem.assets import fetch
 from asl_stem.cli import main
-from asl_stem.extract.frames import VideoSource, iter_frames
-from asl_stem.extract.hands import assign_hands
-from asl_stem.extract.landmarks import ModelBuffers, extract_frames
+from asl_stem.extract.crops import Crop, cut, to_frame
+from asl_stem.extract.frames import VideoSource, iter_frames, prefetch, video_fps
+from asl_stem.extract.hands import assign_hands, hand_crop
+from asl_stem.extract.landmarks import Landmarkers, ModelBuffers, extract_frames
 from asl_stem.layout import LEFT_HAND, RIGHT_HAND, hand_index, pose_index
 from asl_stem.shards.catalog import read_catalog
 from asl_stem.shards.reader import iter_samples, read_sample
@@ -71,6 +73,15 @@ def test_whole_body_video_pose_and_hands(models):
     assert checked >= 10  # hands do appear in these real frames
 
 
+def test_threads_give_the_same_keypoints_as_a_plain_loop(models):
+    """Hands of frame t run beside the pose of frame t + 1; the bytes must not change."""
+    video = VideoSource(path=str(fetch("cam01.mp4")))
+    threaded = extract_frames(prefetch(iter_frames(video, max_frames=24)), 60.0, models)
+    plain = extract_frames(iter_frames(video, max_frames=24), 60.0, models, threaded=False)
+    assert threaded.tobytes() == plain.tobytes()
+    assert not np.isnan(threaded[:, RIGHT_HAND]).all()  # hands were found and compared
+
+
 def test_assign_hands_ignores_label_and_image_side():
     pose = np.full((33, 3), np.nan, dtype=np.float32)
     pose[pose_index("right_wrist"), :2] = (0.7, 0.5)  # crossed arms: right wrist on image right
@@ -78,7 +89,61 @@ def test_assign_hands_ignores_label_and_image_side():
     assert assign_hands(np.array([[0.31, 0.52], [0.69, 0.49]]), pose) == ["left", "right"]
     assert assign_hands(np.array([[0.68, 0.5]]), pose) == ["right"]
     assert assign_hands(np.zeros((0, 2)), pose) == []
-    assert assign_hands(np.array([[0.8, 0.5], [0.2, 0.5]]), None) == ["left", "right"]
+
+
+def standing_pose(right_hand: tuple[float, float]) -> np.ndarray:
+    """A (33, 3) pose with shoulders 0.2 apart and the right hand's knuckles at ``right_hand``."""
+    pose = np.zeros((33, 3), dtype=np.float32)
+    pose[pose_index("right_shoulder"), :2] = (0.4, 0.3)
+    pose[pose_index("left_shoulder"), :2] = (0.6, 0.3)
+    for name in ("right_index", "right_pinky", "right_wrist"):
+        pose[pose_index(name), :2] = right_hand
+    return pose
+
+
+def test_hand_crop_follows_the_pose_hand_and_skips_hands_off_the_frame():
+    crop = hand_crop(standing_pose((0.25, 0.5)), "right", 1000, 500)
+    assert crop == Crop(50, 50, 450, 450, 1000, 500)  # 2 x shoulder width, around the knuckles
+    assert hand_crop(standing_pose((0.25, 1.3)), "right", 1000, 500) is None  # below the frame
+
+
+def test_cut_pads_outside_the_frame_and_to_frame_maps_back():
+    frame = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    crop = Crop(-2, 1, 2, 5, width=6, height=4)  # 4 x 4 box over the left edge and the bottom
+    pixels = cut(frame, crop)
+    assert pixels.shape == (4, 4, 3) and pixels.flags.c_contiguous
+    np.testing.assert_array_equal(pixels[:3, 2:], frame[1:4, 0:2])
+    assert not pixels[:, :2].any() and not pixels[3].any()
+    corners = to_frame(np.array([[0.0, 0.0, 0.1], [1.0, 1.0, 0.0]], dtype=np.float32), crop)
+    np.testing.assert_allclose(corners, [[-2 / 6, 1 / 4, 0.1 * 4 / 6], [2 / 6, 5 / 4, 0.0]])
+
+
+class CountingLandmarker:
+    """Wraps a hand landmarker, counting the frames it is asked to search."""
+
+    def __init__(self, landmarker):
+        self.landmarker, self.calls = landmarker, 0
+
+    def detect_for_video(self, image, timestamp_ms):
+        self.calls += 1
+        return self.landmarker.detect_for_video(image, timestamp_ms)
+
+    def close(self):
+        self.landmarker.close()
+
+
+def test_hands_the_pose_puts_off_the_frame_are_not_searched(models):
+    """single_face.mp4: the pose puts both hands below the frame; no hand search runs."""
+    frames = iter_frames(VideoSource(path=str(fetch("single_face.mp4"))), max_frames=10)
+    with Landmarkers(models) as landmarkers:
+        for tracker in landmarkers.hands.values():
+            tracker.landmarker = CountingLandmarker(tracker.landmarker)
+        rows = [
+            landmarkers.add_hands(rgb, n, landmarkers.body(rgb, n)) for n, rgb in enumerate(frames)
+        ]
+        calls = [tracker.landmarker.calls for tracker in landmarkers.hands.values()]
+    assert calls == [0, 0]
+    assert not np.isnan(np.array(rows)[:, pose_index("nose")]).any()
 
 
 def test_bad_videos_are_reported_and_run_goes_on(tmp_path):
@@ -117,6 +182,39 @@ def test_zip_member_source_matches_file(tmp_path):
     assert from_zip["keypoints"].shape == (4, 75, 3)
     np.testing.assert_array_equal(from_file["keypoints"], from_zip["keypoints"])
     assert from_zip["meta"]["zip_member"] == "videos/z_zip.mp4"
+
+
+def test_zip_handle_is_opened_once_per_thread(tmp_path, monkeypatch):
+    """Two members of one zip, the second decoded in another prefetch thread: one ZipFile."""
+    video = fetch("single_face.mp4")
+    release = tmp_path / "release.zip"
+    with zipfile.ZipFile(release, "w") as archive:
+        for name in ("videos/a.mp4", "videos/b.mp4"):
+            archive.write(video, name, compress_type=zipfile.ZIP_STORED)
+    opened, real_zipfile = [], zipfile.ZipFile
+
+    class CountingZipFile(real_zipfile):
+        def __init__(self, file, *args, **kwargs):
+            opened.append(file)
+            super().__init__(file, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", CountingZipFile)
+    members = [VideoSource(zip_path=str(release), zip_member=f"videos/{n}.mp4") for n in "ab"]
+    first, second = (list(prefetch(iter_frames(member, max_frames=2))) for member in members)
+    assert video_fps(members[1]) == 30.0
+    assert len(opened) == 1
+    np.testing.assert_array_equal(first[1], second[1])
+
+    in_thread = []
+    thread = threading.Thread(target=lambda: in_thread.extend(iter_frames(members[0], 1)))
+    thread.start()
+    thread.join()
+    assert len(in_thread) == 1 and len(opened) == 2  # a thread of its own opens its own handle
+
+    with real_zipfile(release, "w") as archive:  # the zip is rewritten: reopened
+        archive.write(video, "videos/c.mp4", compress_type=zipfile.ZIP_STORED)
+    source = VideoSource(zip_path=str(release), zip_member="videos/c.mp4")
+    assert len(list(iter_frames(source, max_frames=1))) == 1 and len(opened) == 3
 
 
 def test_assign_hands_drops_a_duplicate_of_one_hand():

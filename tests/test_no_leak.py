@@ -18,7 +18,7 @@ import asl_stem.training as training
 from asl_stem.detect.loao import leave_one_article_out
 from asl_stem.shards.reader import sample_rows
 from asl_stem.terms.evaluate import cross_validate
-from asl_stem.terms.scorer import fit_scorer
+from asl_stem.terms.fitting import fit_scorer
 
 
 def test_detector_folds_train_and_validate_without_their_article(

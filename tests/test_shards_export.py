@@ -36,7 +36,10 @@ def test_export_pose_and_reference_npy(tmp_path):
     assert pose.body.data.mask[:, 0, 33 : 33 + 468].all()  # no face extracted
 
 
-def test_export_refuses_other_suffix_and_unknown_id(tmp_path):
+def test_export_refuses_other_suffix_and_unknown_id_in_plain_lines(tmp_path, caplog):
     make_shards(tmp_path / "s", count=1)
     assert main(["export", str(tmp_path / "s"), "rec_00", "--out", str(tmp_path / "x.csv")]) == 2
+    caplog.clear()
     assert main(["export", str(tmp_path / "s"), "nope", "--out", str(tmp_path / "x.npy")]) == 2
+    (message,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert message.startswith("recording nope is in no shard of ")  # not Python's quoted form

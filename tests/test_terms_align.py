@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from terms_fixtures import annotated, frames, write_csv
 
+from asl_stem.corpus.readings import Reading
 from asl_stem.terms.align import AlignerParams, align_spans, fit_aligner_params
 from asl_stem.terms.candidates import candidates
 
@@ -74,3 +75,66 @@ def test_params_fit_the_span_length_model(tmp_path: Path) -> None:
     assert params.length.intercept == pytest.approx(math.log(6), abs=1e-6)
     assert params.gap.slope > 0
     assert AlignerParams.from_dict(params.to_dict()) == params
+
+
+def read(*alternatives: tuple[str, float]) -> Reading:
+    return Reading(tuple(alternatives))
+
+
+def test_letters_pick_the_word_that_was_spelled() -> None:
+    """Two words of the same length: text alone takes the likelier one, letters the right one."""
+    found, scores = scored("the acid and the base", {"acid": 0.9, "base": 0.3})
+    spans = frames((40, 62))
+    (alone,) = align_spans(spans, found, scores)
+    assert alone.text == "acid" and alone.text_source == "aligned"
+    readings = {spans[0].id: read(("bace", 0.7), ("base", 0.3))}
+    (with_letters,) = align_spans(spans, found, scores, readings=readings)
+    assert with_letters.text == "base" and with_letters.char_start == 17
+    assert with_letters.text_score > 0.5  # the letters outweigh the term scores
+
+
+def test_letters_that_match_no_word_are_kept_as_read() -> None:
+    found, scores = scored("sodium chloride dissolves", {"sodium": 0.5, "chloride": 0.5})
+    spans = frames((40, 60))
+    readings = {spans[0].id: read(("nacl", 0.9), ("nacy", 0.1))}
+    (span,) = align_spans(spans, found, scores, readings=readings)
+    assert (span.text, span.text_source, span.char_start) == ("nacl", "read", None)
+    assert 0 < span.text_score <= 1
+
+
+def test_a_name_of_the_article_when_the_sentence_lacks_it() -> None:
+    found, scores = scored("he wrote it in 1915", {})
+    spans = frames((40, 80))
+    names = [("Einstein", 0.5), ("relativity", 0.5)]
+    readings = {spans[0].id: read(("einstein", 1.0))}
+    (span,) = align_spans(spans, found, scores, names=names, readings=readings)
+    assert (span.text, span.text_source, span.char_start) == ("Einstein", "aligned", None)
+
+
+def test_asl_order_is_tolerated_not_forbidden() -> None:
+    """Spelled in the reverse of the sentence's order: letters make the backward move win."""
+    found, scores = scored("the SAT and the ACT", {"SAT": 0.5, "ACT": 0.5})
+    spans = frames((40, 56), (90, 106))
+    readings = {spans[0].id: read(("act", 1.0)), spans[1].id: read(("sat", 1.0))}
+    aligned = align_spans(spans, found, scores, readings=readings)
+    assert [a.text for a in aligned] == ["ACT", "SAT"]
+
+
+def test_posteriors_are_probabilities() -> None:
+    found, scores = scored("alpha beta gamma", {"alpha": 0.5, "beta": 0.5, "gamma": 0.5})
+    aligned = align_spans(frames((40, 69), (200, 229)), found, scores)
+    assert all(0 < a.text_score <= 1 for a in aligned)
+
+
+def test_old_saved_params_load_with_defaults_for_new_keys() -> None:
+    old = {
+        "length": {"intercept": 1.68, "slope": 1.0, "sigma": 0.47},
+        "gap": {"intercept": 2.52, "slope": 1.13, "sigma": 0.69},
+        "start": {"intercept": 3.43, "slope": 0.78, "sigma": 0.9},
+        "score_weight": 1.0,
+        "repeat_penalty": 3.0,
+    }
+    params = AlignerParams.from_dict(old)
+    assert (
+        params.repeat_penalty == 3.0 and params.backward_penalty == AlignerParams().backward_penalty
+    )

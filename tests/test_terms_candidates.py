@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asl_stem.terms.candidates import candidates, words
+from asl_stem.terms.candidates import article_names, candidates, words
 from asl_stem.terms.labels import candidate_labels, char_iou, char_mask, occurrences
 
 
@@ -63,3 +63,28 @@ def test_labels_pick_the_best_matching_candidate() -> None:
     labels = candidate_labels(sentence, found, ["Z value", "acid"])
     positive = {c.text for c, label in zip(found, labels, strict=True) if label}
     assert positive == {"Z value", "acids"}
+
+
+def test_possessives_give_the_name_without_its_s() -> None:
+    sentence = "Maxwell's equations and Feynman’s book"
+    found = {(c.text, c.char_start, c.char_end) for c in candidates(sentence)}
+    assert ("Maxwell", 0, 7) in found and ("Maxwell's", 0, 9) in found
+    assert ("Feynman", sentence.index("Feynman"), sentence.index("Feynman") + 7) in found
+
+
+def test_dotted_initialisms_are_one_candidate() -> None:
+    sentence = "Made in the U.S. by N.Y. firms, i.e. here"
+    initialisms = [(c.text, c.n_words) for c in candidates(sentence) if c.kind == "initialism"]
+    assert initialisms == [("U.S.", 2), ("N.Y.", 2), ("i.e.", 2)]
+    for c in candidates(sentence):
+        assert sentence[c.char_start : c.char_end] == c.text
+
+
+def test_article_names_are_the_title_then_recent_names() -> None:
+    earlier = ["Richard Feynman taught at Caltech.", "The QED theory of Feynman's grew."]
+    names = article_names("Richard Feynman", earlier)
+    assert names[:3] == ["Richard Feynman", "Richard", "Feynman"]
+    assert "QED" in names and "Caltech" in names
+    assert len(names) == len({n.lower() for n in names})  # each once ("Feynman's" folded)
+    assert "The" not in names  # sentence-initial capitals are not names
+    assert article_names(None) == []

@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 from terms_fixtures import SENTENCES, rows, write_csv
 
 from asl_stem.atomic import read_jsonl
 from asl_stem.cli import main
 from asl_stem.corpus import FingerspellingSpan
+from asl_stem.corpus.readings import Reading, write_letter_file
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 
 
@@ -46,7 +48,8 @@ def test_predict_reads_a_manifest_folder(csv_path: Path, tmp_path: Path) -> None
 
 def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> None:
     scorer = tmp_path / "scorer.json"
-    assert main(["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]) == 0
+    fit = ["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]
+    assert main([*fit, "--model", "logistic"]) == 0
     assert json.loads(scorer.read_text("utf-8"))["format"] == "asl-stem-term-scorer"
     out = tmp_path / "terms.jsonl"
     args = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
@@ -56,9 +59,12 @@ def test_fit_then_predict_with_that_scorer(csv_path: Path, tmp_path: Path) -> No
 
 
 def test_evaluate_json(csv_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["terms", "evaluate", "--annotations", str(csv_path), "--json"]) == 0
+    args = ["terms", "evaluate", "--annotations", str(csv_path), "--json"]
+    assert main([*args, "--model", "logistic", "--calibration", "isotonic"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"scorer_top_k", "scorer_threshold", "rarest_k", "aligner_oracle_spans"} <= set(report)
+    assert report["fit_options"] == {"model": "logistic", "calibration": "isotonic"}
+    assert {fold["fit"]["calibration"] for fold in report["per_article"].values()} == {"isotonic"}
 
 
 def test_align_with_annotated_spans(csv_path: Path, tmp_path: Path) -> None:
@@ -87,7 +93,8 @@ def test_align_with_detections_reports_bad_lines(
     assert main([*args, "--spans", str(detections)]) == 0
     aligned, _ = read_span_file(out)
     (span,) = aligned[first].spans
-    assert span.text in {"Michaelis–Menten", "Michaelis"} and span.score == 0.9
+    assert span.text_source == "aligned" and span.score == 0.9  # the detector's score is kept
+    assert span.text in {c for c in SENTENCES[0][1].replace(".", "").split()}
     assert "bad_span_line" in caplog.text
 
 
@@ -101,3 +108,53 @@ def test_unusable_inputs_are_one_error_line_and_exit_code_1(
     assert main([*bad_scorer, "--scorer", str(csv_path)]) == 1
     assert "terms fit" in caplog.text
     assert not out.exists()
+
+
+def test_lexicon_flag_fits_and_predicts_with_asl_lex(csv_path: Path, tmp_path: Path) -> None:
+    lexicon = str(shared_file("asl-lex/signdata.csv"))
+    scorer = tmp_path / "scorer.json"
+    fit = ["terms", "fit", "--annotations", str(csv_path), "--out", str(scorer)]
+    assert main([*fit, "--lexicon", lexicon, "--model", "logistic"]) == 0
+    saved = json.loads(scorer.read_text("utf-8"))
+    assert saved["lexicon_features"] is True and saved["model"]["kind"] == "logistic"
+    out = tmp_path / "terms.jsonl"
+    predict = ["terms", "predict", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*predict, "--scorer", str(scorer), "--lexicon", lexicon]) == 0
+    assert len(list(read_jsonl(out))) == len(SENTENCES)
+    assert main([*predict, "--lexicon", lexicon]) == 0  # the packaged lexicon scorer
+    assert main([*predict, "--scorer", str(scorer)]) == 1  # it needs the lexicon
+
+
+def _letters_file(path: Path, key: str, frames: list[tuple[int, int]], texts: list[str]) -> None:
+    spans = tuple(
+        FingerspellingSpan(f"{key}:{n}", key, a, b, "detected", text=t, text_source="read")
+        for n, ((a, b), t) in enumerate(zip(frames, texts, strict=True))
+    )
+    readings = {s.id: Reading(((t, 0.9), (t[:-1], 0.1))) for s, t in zip(spans, texts, strict=True)}
+    write_letter_file(path, [(RecordingSpans(key, 400, spans, 30.0), readings)])
+
+
+def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
+    csv_path: Path, tmp_path: Path
+) -> None:
+    key = Path(rows()[1][4]).stem  # "The substrate binds the lysozyme quickly."
+    frames = [(40, 93), (130, 151)]  # 8 and 4 letters long
+    letters = tmp_path / "letters.jsonl"
+    _letters_file(letters, key, frames, ["lysozyme", "nacl"])
+    out = tmp_path / "aligned.jsonl"
+    args = ["terms", "align", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*args, "--letters", str(letters)]) == 0
+    aligned, _ = read_span_file(out)
+    assert list(aligned) == [key]  # the letters file's spans are the ones aligned
+    first, second = aligned[key].spans
+    assert (first.text, first.text_source) == ("lysozyme", "aligned")  # not "substrate"
+    assert (second.text, second.text_source, second.char_start) == ("nacl", "read", None)
+    # the same letters joined to a detector's spans of the same frames
+    detections = tmp_path / "spans.jsonl"
+    found = tuple(
+        FingerspellingSpan(f"{key}:{n}", key, a, b, "detected") for n, (a, b) in enumerate(frames)
+    )
+    write_span_file(detections, [RecordingSpans(key, 400, found, 30.0)])
+    assert main([*args, "--spans", str(detections), "--letters", str(letters)]) == 0
+    joined, _ = read_span_file(out)
+    assert [s.text for s in joined[key].spans] == ["lysozyme", "nacl"]

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import ast
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+import pytest
 from terms_fixtures import annotated, frames, rows, write_csv
 
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evaluate import (
     cross_validate,
+    expected_calibration_error,
     format_report,
     rarest_in_order,
     rarest_k,
+    reliability,
     top_k,
 )
+from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.labels import char_iou, char_mask
+from asl_stem.terms.learning import learning_curve
+
+LOGISTIC = partial(fit_scorer, model="logistic")  # quick to fit; the model is not the point
 
 
 def test_rarest_k_takes_the_k_rarest_distinct_words() -> None:
@@ -48,7 +56,7 @@ def test_top_k_skips_overlapping_candidates() -> None:
 
 def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) -> None:
     rows = annotated(write_csv(tmp_path / "fs.csv"))
-    report = cross_validate(rows)
+    report = cross_validate(rows, fit=LOGISTIC)
     assert report["articles"] == 3 and report["rows"] == len(rows)
     with_spans = sum(1 for row in rows if row.spans)
     assert report["scorer_top_k"]["rows"] == report["rarest_k"]["rows"] == with_spans
@@ -81,4 +89,32 @@ def test_a_recording_on_two_rows_is_scored_once(tmp_path: Path) -> None:
     assert len(recordings) == len(body) - 1
     (merged,) = [r for r in recordings if r.filename == first[4]]
     assert [s.text for s in merged.spans] == ["substrate", "lysozyme"]
-    assert cross_validate(recordings)["rows"] == len(body) - 1
+    assert cross_validate(recordings, fit=LOGISTIC)["rows"] == len(body) - 1
+
+
+def test_reliability_table_and_ece_hand_computed() -> None:
+    scores = np.array([0.05, 0.05, 0.15, 0.95, 0.95])
+    labels = np.array([0, 0, 1, 1, 0])
+    table = reliability(scores, labels)
+    assert [(row["n"], row["spelled"]) for row in table] == [(2, 0.0), (1, 1.0), (2, 0.5)]
+    # |0.05 - 0| * 2 + |0.15 - 1| * 1 + |0.95 - 0.5| * 2, over 5
+    assert expected_calibration_error(table) == pytest.approx((0.1 + 0.85 + 0.9) / 5)
+
+
+def test_cross_validation_reports_calibration_of_held_out_candidates(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    report = cross_validate(rows, fit=LOGISTIC)
+    section = report["scorer_threshold"]
+    n_candidates = sum(len(candidates(row.sentence)) for row in rows)
+    assert sum(row["n"] for row in section["reliability"]) == n_candidates
+    assert 0.0 <= section["ece"] <= 1.0
+    assert all(fold["fit"]["model"] == "logistic" for fold in report["per_article"].values())
+    assert "expected calibration error" in format_report(report)
+
+
+def test_learning_curve_has_a_point_per_number_of_training_articles(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    points = learning_curve(rows, fit=LOGISTIC)
+    assert [p["train_articles"] for p in points] == [1, 2]
+    assert [p["fits"] for p in points] == [6, 3]  # 3 held out x 2 subsets, then 3 x 1
+    assert all(0.0 <= p["char_iou"] <= 1.0 and 0.0 <= p["ece"] <= 1.0 for p in points)

@@ -6,10 +6,27 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 from terms_fixtures import annotated, write_csv
 
-from asl_stem.terms import Term, TermScorer, fit_scorer, load_default_scorer
-from asl_stem.terms.features import CorpusStats, term_key
+from asl_stem.terms import (
+    ArticleContext,
+    Lexicon,
+    LexiconRequired,
+    Term,
+    TermScorer,
+    fit_scorer,
+    load_default_scorer,
+    read_lexicon,
+)
+from asl_stem.terms.candidates import candidates
+from asl_stem.terms.features import (
+    LEXICON_FEATURES,
+    TEXT_FEATURES,
+    CorpusStats,
+    sentence_features,
+    term_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +91,79 @@ def test_default_scorer_loads_and_scores_unseen_text() -> None:
     best = {t.text for t in terms[:3]}
     assert "the" not in best
     assert scorer.score_sentence("") == []
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return read_lexicon(shared_file("asl-lex/signdata.csv"))
+
+
+@pytest.fixture(scope="module")
+def lexicon_scorer(tmp_path_factory: pytest.TempPathFactory, lexicon: Lexicon) -> TermScorer:
+    rows = annotated(write_csv(tmp_path_factory.mktemp("fit") / "fs.csv"))
+    return fit_scorer(rows, lexicon=lexicon, model="logistic")
+
+
+def test_lexicon_features_say_whether_asl_has_a_sign(lexicon: Lexicon) -> None:
+    sentence = "The dogs ate a zymogen at the bank."
+    found = [c for c in candidates(sentence) if c.kind == "word"]
+    rows = sentence_features(sentence, found, lexicon=lexicon)
+    names = TEXT_FEATURES + LEXICON_FEATURES
+    by_word = {
+        c.text: dict(zip(names, row, strict=True)) for c, row in zip(found, rows, strict=True)
+    }
+    assert by_word["dogs"]["lex_own_name"] == 1.0 and by_word["dogs"]["lex_lemmatised"] == 1.0
+    assert by_word["dogs"]["lex_sign_frequency"] > 1.0
+    assert by_word["zymogen"]["lex_own_name"] == by_word["zymogen"]["lex_translation"] == 0.0
+    assert by_word["bank"]["lex_loan_sign"] == 1.0
+    assert len(sentence_features(sentence, found)[0]) == len(TEXT_FEATURES)
+
+
+def test_lexicon_scorer_needs_the_lexicon_and_never_stores_it(
+    lexicon_scorer: TermScorer, lexicon: Lexicon, tmp_path: Path
+) -> None:
+    path = tmp_path / "scorer.json"
+    lexicon_scorer.save(path)
+    text = path.read_text("utf-8")
+    assert json.loads(text)["lexicon_features"] is True
+    assert "vimeo" not in text and "canine" not in text  # no ASL-LEX data in the file
+    with pytest.raises(LexiconRequired, match="lexicon"):
+        TermScorer.load(path).score_sentence("The dog barks.")
+    loaded = TermScorer.load(path, lexicon)
+    sentence = "Subduction of Pangaea, said Wegener."
+    assert loaded.score_sentence(sentence) == lexicon_scorer.score_sentence(sentence)
+
+
+def test_without_a_lexicon_the_packaged_scorer_is_the_one_fitted_without(
+    lexicon: Lexicon,
+) -> None:
+    plain, with_lexicon = load_default_scorer(), load_default_scorer(lexicon)
+    assert not plain.uses_lexicon and plain.lexicon is None
+    assert with_lexicon.uses_lexicon and with_lexicon.lexicon is lexicon
+    sentence = "The dog ate a zymogen."
+    for scorer in (plain, with_lexicon):
+        scores = {t.text: t.score for t in scorer.score_sentence(sentence)}
+        assert scores["zymogen"] > scores["dog"]
+    # a plain scorer given a lexicon ignores it
+    assert plain.with_lexicon(lexicon).lexicon is None
+
+
+def test_an_article_context_weighs_terms_the_article_repeats(fitted: TermScorer) -> None:
+    sentences = ["The tensor is symmetric.", "A tensor has rank two.", "Each tensor transforms."]
+    by_article = fitted.score_article(sentences, article="Tensors")
+    context = ArticleContext.from_sentences(sentences)
+    assert context.counts["tensor"] == 3
+    assert by_article[1] == fitted.score_sentence(sentences[1], article="Tensors", context=context)
+    alone = ArticleContext.from_sentences(sentences[:1])
+    assert context.features("tensor", 3.0)[0] > alone.features("tensor", 3.0)[0]
+
+
+def test_a_sentence_without_its_article_is_one_sentence_of_a_typical_article(
+    fitted: TermScorer,
+) -> None:
+    # the fixture's articles have 4 sentences of 5 to 8 words
+    assert 20 <= fitted.article_words <= 30
+    sentence = "The tensor is symmetric."
+    typical = ArticleContext.alone(sentence, fitted.article_words)
+    assert typical.n_words == fitted.article_words and typical.counts["tensor"] == 1
+    assert fitted.score_sentence(sentence) == fitted.score_sentence(sentence, context=typical)

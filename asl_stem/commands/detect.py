@@ -14,7 +14,11 @@ def register(subparsers: Any) -> None:
         subparsers, "detect", "Detect fingerspelled spans in keypoint shards with a checkpoint."
     )
     parser.add_argument("checkpoint", help=".ckpt file written by `asl-stem train`")
-    parser.add_argument("shards", help="shards folder made by `asl-stem extract`")
+    parser.add_argument(
+        "shards",
+        help="shards made by `asl-stem extract`: folder, index.json (path or URL), brace pattern "
+        "of tars or file://; each shard's sha256 is checked before use",
+    )
     parser.add_argument("--out", required=True, help="spans.jsonl to write")
     parser.add_argument("--plot", metavar="DIR", help="also write a PNG per recording here")
     parser.add_argument("--onset", type=float, help="start threshold (default: the checkpoint's)")

@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--annotations",
         required=True,
-        help="annotation CSV, manifest folder (`asl-stem ingest`) or shards folder",
+        help="annotation CSV, manifest folder (`asl-stem ingest`) or shards (folder, index.json "
+        "URL, brace pattern)",
     )
     parser.add_argument(
         "--baseline",

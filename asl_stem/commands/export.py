@@ -19,7 +19,11 @@ def register(subparsers: Any) -> None:
         "Write a recording's keypoints as .pose (pose-format, holistic components, pixels) or "
         ".npy (reference (T, 543, 2) float64, zeros where missing).",
     )
-    parser.add_argument("shards_dir", metavar="SHARDS_DIR")
+    parser.add_argument(
+        "shards_dir",
+        metavar="SHARDS",
+        help="shards folder, its index.json (path or URL), a brace pattern of tars or file://",
+    )
     parser.add_argument("recording_id", metavar="RECORDING_ID")
     parser.add_argument("--out", required=True, metavar="FILE", help="FILE.pose or FILE.npy")
     parser.set_defaults(func=run)

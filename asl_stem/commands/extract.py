@@ -31,7 +31,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--keypoints-dir",
         metavar="DIR",
-        help="folder of <id>.npy files (default: keypoints/ beside the videos' folder)",
+        help="folder of <id>.npy files (default: keypoints/ beside the videos' folder, or in "
+        "the release the manifests were ingested from)",
     )
     parser.add_argument("--workers", type=int, default=1, help="local worker processes")
     parser.add_argument("--shard-size", type=int, default=64, help="recordings per shard")
@@ -45,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
     """Extract, then say what happened; any failed recording makes the exit status 1."""
     from asl_stem.extract.run import FAILURES_NAME, extract
     from asl_stem.extract.work import ExtractSettings
-    from asl_stem.shards.catalog import ShardCatalogError
 
     settings = ExtractSettings(args.source, args.face, args.shard_size, args.max_frames)
     try:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             address=args.address,
             keypoints_dir=args.keypoints_dir,
         )
-    except (FileNotFoundError, ShardCatalogError, ValueError) as error:
+    except (OSError, ValueError) as error:  # the shard store's errors are ValueErrors
         log.error("%s", error)
         return 2
     log.info("%s", summary)

@@ -41,7 +41,12 @@ def register(subparsers: Any) -> None:
         action="store_false",
         help="skip reading fps/frames/size from each video (fast; videos are not verified)",
     )
-    parser.add_argument("--workers", type=int, default=None, help="probing threads")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="probing threads (default: twice the cores, at most 8)",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any problem was found"
     )

@@ -10,6 +10,10 @@ from typing import Any
 from asl_stem.commands._common import add_command
 
 log = logging.getLogger(__name__)
+SOURCE_HELP = (
+    "shards folder, its index.json (path, file:// or http(s) URL) or a brace pattern of its "
+    "tars (the index.json beside them is used)"
+)
 
 
 def register(subparsers: Any) -> None:
@@ -19,21 +23,20 @@ def register(subparsers: Any) -> None:
     verify = add_command(
         actions, "verify", "Recompute each shard's sha256, read every sample, compare to index."
     )
-    verify.add_argument("shards_dir", metavar="DIR")
+    verify.add_argument("shards_dir", metavar="SHARDS", help=SOURCE_HELP)
     verify.set_defaults(func=run_verify)
     info = add_command(actions, "info", "Print a JSON summary of a shard folder.")
-    info.add_argument("shards_dir", metavar="DIR")
+    info.add_argument("shards_dir", metavar="SHARDS", help=SOURCE_HELP)
     info.set_defaults(func=run_info)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when every shard is intact, 1 when any error was found."""
-    from asl_stem.shards.catalog import ShardCatalogError
     from asl_stem.shards.verify import verify_shards
 
     try:
         checked, problems = verify_shards(args.shards_dir)
-    except ShardCatalogError as error:
+    except ValueError as error:  # the shard store's errors, each one line
         log.error("%s", error)
         return 2
     for problem in problems:
@@ -48,12 +51,11 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from asl_stem.shards.catalog import ShardCatalogError
     from asl_stem.shards.verify import shards_info
 
     try:
         summary = shards_info(args.shards_dir)
-    except ShardCatalogError as error:
+    except ValueError as error:
         log.error("%s", error)
         return 2
     print(json.dumps(summary, indent=2))

@@ -26,11 +26,14 @@ def register(subparsers: Any) -> None:
     predict.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     predict.add_argument("--out", required=True, help="output JSONL, one line per sentence")
     predict.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
+    _lexicon_flag(predict)
     predict.set_defaults(func=_guarded(_predict))
 
     fit = add_command(actions, "fit", "Fit a term scorer on annotated recordings.")
     fit.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     fit.add_argument("--out", required=True, help="scorer JSON to write")
+    _lexicon_flag(fit)
+    _model_flags(fit)
     fit.set_defaults(func=_guarded(_fit))
 
     evaluate = add_command(
@@ -38,14 +41,47 @@ def register(subparsers: Any) -> None:
     )
     evaluate.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    _lexicon_flag(evaluate)
+    _model_flags(evaluate)
+    evaluate.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="also score every held-out article with 1, 2, ... training articles",
+    )
     evaluate.set_defaults(func=_guarded(_evaluate))
 
     align = add_command(actions, "align", "Assign each fingerspelled span to the word it spells.")
     align.add_argument("--annotations", required=True, nargs="+", help=SOURCE_HELP)
     align.add_argument("--spans", help="span file of `asl-stem detect`; default: the annotated")
+    align.add_argument(
+        "--letters",
+        help="letters file of `asl-stem recognize`: the letters read from each span count too "
+        "(its spans are aligned unless --spans is given)",
+    )
     align.add_argument("--out", required=True, help="span file to write, one line per recording")
     align.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
+    _lexicon_flag(align)
     align.set_defaults(func=_guarded(_align))
+
+
+def _lexicon_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lexicon",
+        help="your copy of ASL-LEX 2.0 signdata.csv: adds whether ASL has a sign for each term "
+        "(the packaged scorer fitted with it is used when --scorer is omitted)",
+    )
+
+
+def _model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", choices=("boosting", "logistic"), default="boosting", help="model to fit"
+    )
+    parser.add_argument(
+        "--calibration",
+        choices=("platt", "isotonic", "none"),
+        default="platt",
+        help="calibration fitted on held-out articles inside the fitting rows",
+    )
 
 
 def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -62,30 +98,37 @@ def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from asl_stem.terms.jobs import load_scorer, predict_file
+    from asl_stem.terms.jobs import load_lexicon, load_scorer, predict_file
 
-    predict_file(args.annotations, args.out, load_scorer(args.scorer))
+    scorer = load_scorer(args.scorer, load_lexicon(args.lexicon))
+    predict_file(args.annotations, args.out, scorer)
     return 0
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from asl_stem.terms.jobs import fit_from
+    from asl_stem.terms.jobs import fit_from, load_lexicon
 
-    fit_from(args.annotations, args.out)
+    options = {"model": args.model, "calibration": args.calibration}
+    fit_from(args.annotations, args.out, load_lexicon(args.lexicon), **options)
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from asl_stem.terms.evaluate import format_report
-    from asl_stem.terms.jobs import evaluate_files
+    from asl_stem.terms.jobs import evaluate_files, load_lexicon
 
-    report = evaluate_files(args.annotations)
+    options = {"model": args.model, "calibration": args.calibration}
+    lexicon = load_lexicon(args.lexicon)
+    report = evaluate_files(
+        args.annotations, lexicon, learning_curve=args.learning_curve, **options
+    )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
 
 def _align(args: argparse.Namespace) -> int:
-    from asl_stem.terms.jobs import align_file, load_scorer
+    from asl_stem.terms.jobs import align_file, load_lexicon, load_scorer
 
-    align_file(args.annotations, args.out, load_scorer(args.scorer), spans=args.spans)
+    scorer = load_scorer(args.scorer, load_lexicon(args.lexicon))
+    align_file(args.annotations, args.out, scorer, spans=args.spans, letters=args.letters)
     return 0

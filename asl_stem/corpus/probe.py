@@ -1,9 +1,11 @@
 """Video metadata from the container (fps, frames, size), checked by decoding the last frame.
 
-Probing reads each video with OpenCV: files in place, zip members copied one at a time to a
-temporary file (the zip is never unpacked). Decoding releases the GIL, so a thread pool runs
-videos in parallel. Results are appended to a cache file as they come, so a rerun after a crash
-probes only what is left.
+Probing reads each video with OpenCV: files in place, zip members straight from their member
+stream (OpenCV's FFmpeg backend reads any seekable Python stream), so nothing is copied or
+unpacked. Members too large for a sentence video are refused unread. Decoding releases the GIL,
+so a thread pool runs videos in parallel, each thread with its own open handle on the zip.
+Results are appended to a cache file as they come, so a rerun after a crash probes only what is
+left.
 """
 
 from __future__ import annotations
@@ -11,20 +13,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from tqdm import tqdm
 
 from asl_stem.corpus.release import VideoLocation
 
 log = logging.getLogger(__name__)
+
+# A sentence video of the release is a few MB (187 GiB over 64,000 videos); far larger
+# members are damage or not the release, and are refused without being read.
+MAX_VIDEO_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,40 @@ class ProbeResult:
 
 
 def probe_file(path: str | os.PathLike[str]) -> ProbeResult:
-    """Read a video's metadata and verify that its last frame decodes (catches truncation)."""
+    """Read a video file's metadata and verify that its last frame decodes."""
+    size = os.path.getsize(path)
+    if size == 0:
+        return ProbeResult(error="zero-byte file; download the video again")
+    if size > MAX_VIDEO_BYTES:
+        return _too_large(size)
+    return _probe_capture(str(path))
+
+
+def probe_stream(stream: IO[bytes], size: int) -> ProbeResult:
+    """The same for a seekable stream of ``size`` bytes (a zip member), read in place."""
+    if size == 0:
+        return ProbeResult(error="zero-byte member; the zip is damaged: download it again")
+    if size > MAX_VIDEO_BYTES:
+        return _too_large(size)
+    return _probe_capture(stream)
+
+
+def _too_large(size: int) -> ProbeResult:
+    return ProbeResult(
+        error=f"{size} bytes, more than any sentence video ({MAX_VIDEO_BYTES} bytes); "
+        "not read: is this the release's video?"
+    )
+
+
+def _probe_capture(source: Any) -> ProbeResult:
+    """Container fields of a path or stream, and whether its last listed frame decodes."""
     import cv2
 
-    if os.path.getsize(path) == 0:
-        return ProbeResult(error="zero-byte file; download the video again")
-    capture = cv2.VideoCapture(str(path))
+    capture = (
+        cv2.VideoCapture(source)
+        if isinstance(source, str)
+        else cv2.VideoCapture(source, cv2.CAP_FFMPEG, [])
+    )
     try:
         if not capture.isOpened():
             return ProbeResult(error="the container cannot be opened (truncated or not a video)")
@@ -81,19 +114,23 @@ class _ZipReader:
         self._opened: list[zipfile.ZipFile] = []
         self._lock = threading.Lock()
 
-    def probe_member(self, zip_path: str, member: str) -> ProbeResult:
-        """Copy one member to a temporary file and probe it."""
+    def handle(self, zip_path: str) -> zipfile.ZipFile:
+        """This thread's open handle on ``zip_path`` (opened once per thread, then reused)."""
         handles = self._local.__dict__.setdefault("handles", {})
         if zip_path not in handles:
             handles[zip_path] = zipfile.ZipFile(zip_path)
             with self._lock:
                 self._opened.append(handles[zip_path])
-        suffix = Path(member).suffix
-        with tempfile.NamedTemporaryFile(suffix=suffix, prefix="asl-stem-probe-") as tmp:
-            with handles[zip_path].open(member) as source:
-                shutil.copyfileobj(source, tmp)
-            tmp.flush()
-            return probe_file(tmp.name)
+        return handles[zip_path]
+
+    def probe_member(self, zip_path: str, member: str) -> ProbeResult:
+        """Probe one member from its stream, without copying it anywhere."""
+        archive = self.handle(zip_path)
+        info = archive.getinfo(member)
+        if info.file_size > MAX_VIDEO_BYTES:
+            return _too_large(info.file_size)
+        with archive.open(info) as stream:
+            return probe_stream(stream, info.file_size)
 
     def close(self) -> None:
         """Close every handle the threads opened."""
@@ -110,7 +147,7 @@ def probe_location(location: VideoLocation, zip_reader: _ZipReader | None = None
             return probe_file(location.path)
         assert location.zip_path is not None and location.zip_member is not None
         return (zip_reader or _ZipReader()).probe_member(location.zip_path, location.zip_member)
-    except (OSError, zipfile.BadZipFile, ValueError) as error:
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError) as error:
         return ProbeResult(error=f"cannot read the video: {error}")
 
 

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import math
 import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import lightning as L
@@ -28,12 +28,30 @@ from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
 from asl_stem.detect.weak_labels import label_subset, load_extra_labels
 from asl_stem.layout import NUM_BODY_POINTS
+from asl_stem.shards.catalog import SampleRow
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
 from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
 
 ENDLESS = sys.maxsize // 2  # the reader's epoch cut is replaced by ours (see TrainWindows)
+
+
+def choose_samples(
+    rows: Iterable[SampleRow],
+    include: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    with_spans: bool = False,
+) -> list[str]:
+    """Ids of the annotated samples of the articles wanted (and with a span, if asked)."""
+    return [
+        row.id
+        for row in rows
+        if row.annotated
+        and (row.spans > 0 or not with_spans)
+        and row.article not in exclude
+        and (include is None or row.article in include)
+    ]
 
 
 def split_validation(keys: list[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
@@ -268,13 +286,8 @@ class FingerspellingData(L.LightningDataModule):
         check_shard_count(h.shards, world_size, h.num_workers)
         rows, _ = sample_rows(h.shards)
         include = set(h.articles) if h.articles else None
-        in_articles = [
-            row
-            for row in rows
-            if row.article not in (h.exclude_articles or ())
-            and (include is None or row.article in include)
-        ]
-        chosen = [row.id for row in in_articles if row.annotated]
+        exclude = h.exclude_articles or ()
+        chosen = choose_samples(rows, include, exclude)
         if not chosen:
             wanted = f"articles {sorted(include)}" if include else "the shards"
             raise ValueError(
@@ -287,14 +300,18 @@ class FingerspellingData(L.LightningDataModule):
             self.train_keys = chosen
             val_rows, _ = sample_rows(h.val_shards)
             keep = set(h.val_articles) if h.val_articles else None
-            self.val_keys = [
-                r.id for r in val_rows if r.annotated and (keep is None or r.article in keep)
-            ]
+            self.val_keys = choose_samples(val_rows, keep)
         self.train_keys = label_subset(self.train_keys, h.label_fraction, h.label_seed)
         extra = {}
         if h.extra_spans is not None:
             held = set(self.val_keys) if h.val_shards is None else set()
-            usable = {row.id for row in in_articles if row.id not in held}
+            usable = {
+                row.id
+                for row in rows
+                if row.id not in held
+                and row.article not in exclude
+                and (include is None or row.article in include)
+            }
             by_id = {row.id: row for row in rows}
             extra = load_extra_labels(h.extra_spans, by_id, usable, set(self.train_keys)).spans
         self.extra_keys = sorted(extra)

@@ -18,9 +18,9 @@ from asl_stem.corpus.spanfile import RecordingSpans, read_span_file
 from asl_stem.detect.baseline import heuristic_spans
 from asl_stem.detect.metrics import average_precision, frame_mask, frame_prf, mean_frame_iou
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.catalog import CATALOG_NAME
 from asl_stem.shards.reader import iter_samples
 from asl_stem.shards.sample import sample_spans
+from asl_stem.shards.sources import names_shards
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +66,17 @@ def load_truths(annotations: str | Path) -> Truths:
     """Annotated spans per annotated recording (an empty list: annotated, nothing spelled).
 
     ``annotations`` is a manifest folder of `asl-stem ingest`, an annotation CSV (ingested on
-    the fly, so continuation rows are merged as ingest merges them), or a shards folder (the
-    spans its samples carry).
+    the fly, so continuation rows are merged as ingest merges them), or shards (a folder, an
+    index.json URL, a pattern: the spans their samples carry).
     """
-    path = Path(annotations)
-    if (path / CATALOG_NAME).is_file():
-        return _shard_truths(path)
-    corpus = open_corpus(path)
+    if names_shards(str(annotations)):
+        return _shard_truths(str(annotations))
+    corpus = open_corpus(Path(annotations))
     return {item.recording_id: list(item.spans) for item in corpus.annotated_recordings()}
 
 
-def _shard_truths(shards: Path) -> Truths:
-    """The spans of every annotated sample of a shards folder."""
+def _shard_truths(shards: str) -> Truths:
+    """The spans of every annotated sample of some shards."""
     truths = {}
     for sample in iter_samples(shards):
         spans = sample_spans(sample)

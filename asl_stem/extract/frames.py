@@ -2,15 +2,19 @@
 
 Zip members go to OpenCV as ``zipfile``'s seekable member stream (its Python binding reads any
 ``io.BufferedIOBase`` through ``cv2.IStreamReader``), so the 187 GiB release is never unpacked;
-its mp4 members are stored, which keeps seeking cheap.
+its mp4 members are stored, which keeps seeking cheap. Opening a zip reads its whole central
+directory (one entry per member: 64,000 in the release), so each thread keeps its zips open
+and reuses them for every recording (``open_zip``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,36 @@ class VideoSource:
         return self.path or f"{self.zip_path}!{self.zip_member}"
 
 
+ZIPS_PER_THREAD = 4
+_zips = threading.local()
+
+
+def open_zip(path: str) -> zipfile.ZipFile:
+    """This thread's open handle on the zip at ``path``, opened on first use and kept.
+
+    A handle is reopened when the file's size or modification time changed, and never shared
+    with a forked child (the pid is checked). Each thread has its own handles, so threads
+    reading members at the same time do not share a file position. Raises what ``ZipFile``
+    raises (OSError, zipfile.BadZipFile).
+    """
+    if getattr(_zips, "pid", None) != os.getpid():
+        _zips.pid, _zips.handles = os.getpid(), OrderedDict()
+    handles: OrderedDict[str, tuple[tuple[int, int], zipfile.ZipFile]] = _zips.handles
+    stat = os.stat(path)
+    key, version = os.path.realpath(path), (stat.st_size, stat.st_mtime_ns)
+    if key in handles:
+        opened_version, archive = handles.pop(key)
+        if opened_version == version:
+            handles[key] = (opened_version, archive)
+            return archive
+        archive.close()
+    archive = zipfile.ZipFile(path)
+    handles[key] = (version, archive)
+    while len(handles) > ZIPS_PER_THREAD:
+        handles.popitem(last=False)[1][1].close()
+    return archive
+
+
 @contextlib.contextmanager
 def open_capture(source: VideoSource) -> Iterator[cv2.VideoCapture]:
     """An opened ``cv2.VideoCapture``; VideoError when the file or member cannot be opened."""
@@ -48,7 +82,7 @@ def open_capture(source: VideoSource) -> Iterator[cv2.VideoCapture]:
             capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         elif source.zip_path is not None and source.zip_member is not None:
             try:
-                archive = stack.enter_context(zipfile.ZipFile(source.zip_path))
+                archive = open_zip(source.zip_path)
                 handle = stack.enter_context(archive.open(source.zip_member))
             except (OSError, KeyError, zipfile.BadZipFile) as error:
                 raise VideoError(f"cannot open {source.describe()}: {error}") from error
@@ -66,8 +100,23 @@ def open_capture(source: VideoSource) -> Iterator[cv2.VideoCapture]:
 def iter_frames(
     source: VideoSource, max_frames: int | None = None
 ) -> Generator[np.ndarray, None, None]:
-    """RGB frames in order; VideoError when the video has no decodable frame."""
-    with open_capture(source) as capture:
+    """RGB frames in order; VideoError when the video cannot be opened or has no frame.
+
+    The video is opened here, in the calling thread (so a zip member comes from this thread's
+    kept handle even when ``prefetch`` decodes it in a new thread); frames come as iterated.
+    """
+    stack = contextlib.ExitStack()
+    capture = stack.enter_context(open_capture(source))
+    return _decode(source, capture, stack, max_frames)
+
+
+def _decode(
+    source: VideoSource,
+    capture: cv2.VideoCapture,
+    stack: contextlib.ExitStack,
+    max_frames: int | None,
+) -> Generator[np.ndarray, None, None]:
+    with stack:
         count = 0
         while max_frames is None or count < max_frames:
             ok, frame = capture.read()

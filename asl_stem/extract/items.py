@@ -6,8 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl_stem.atomic import read_json
 from asl_stem.corpus import Corpus, FingerspellingSpan, Recording
+from asl_stem.corpus.recipe import REPORT_NAME
 from asl_stem.extract.frames import VideoSource
+
+NO_KEYPOINTS_LOCATION = (
+    "no keypoints/ folder is known (neither the recording nor report.json names a release: "
+    "ingested from annotation files alone?): pass --keypoints-dir DIR, the folder of "
+    "<recording id>.npy files"
+)
 
 
 @dataclass(frozen=True)
@@ -22,15 +30,28 @@ class WorkItem:
     problem: str | None = None  # set when the manifest already says it cannot be read
 
 
-def keypoints_file(recording: Recording, keypoints_dir: str | Path | None) -> str | None:
-    """``keypoints/<stem>.npy``: in ``keypoints_dir``, else the sibling of the video's folder."""
+def keypoints_file(
+    recording: Recording, keypoints_dir: str | Path | None, release: str | None = None
+) -> str | None:
+    """``keypoints/<stem>.npy``: in ``keypoints_dir``, else the sibling of the video's folder,
+    else in the ingested ``release`` (beside it when it is a zip); None when none is known."""
+    name = f"{recording.id}.npy"
     if keypoints_dir is not None:
-        return str(Path(keypoints_dir) / f"{recording.id}.npy")
+        return str(Path(keypoints_dir) / name)
     if recording.path is not None:
-        return str(Path(recording.path).parent.parent / "keypoints" / f"{recording.id}.npy")
-    if recording.zip_path is not None:
-        return str(Path(recording.zip_path).parent / "keypoints" / f"{recording.id}.npy")
+        return str(Path(recording.path).parent.parent / "keypoints" / name)
+    zip_path = recording.zip_path or (release if release and Path(release).is_file() else None)
+    if zip_path is not None:
+        return str(Path(zip_path).parent / "keypoints" / name)
+    if release is not None:
+        return str(Path(release) / "keypoints" / name)
     return None
+
+
+def ingested_release(manifest_dir: str | Path) -> str | None:
+    """The release folder or zip the manifests were ingested from (``report.json``)."""
+    report = Path(manifest_dir) / REPORT_NAME
+    return read_json(report).get("release") if report.is_file() else None
 
 
 def record_meta(
@@ -59,6 +80,7 @@ def build_items(
     spans listed) and absent when nobody annotated it.
     """
     corpus = Corpus.from_dir(manifest_dir)
+    release = ingested_release(manifest_dir) if source == "keypoints" else None
     sentences = {s.id: s.text for s in corpus.sentences}
     spans = corpus.spans.by_recording()
     items = []
@@ -77,7 +99,7 @@ def build_items(
                 key=recording.id,
                 meta=meta,
                 video=VideoSource(recording.path, recording.zip_path, recording.zip_member),
-                keypoints_file=keypoints_file(recording, keypoints_dir),
+                keypoints_file=keypoints_file(recording, keypoints_dir, release),
                 expected_frames=recording.num_frames or 0,
                 problem=problem,
             )

@@ -1,17 +1,24 @@
 """Running MediaPipe's Tasks landmarkers on a recording's frames (VIDEO running mode).
 
+Pose first; then each hand is searched in a box around the pose's hand (see ``hands``), by
+a landmarker of its own that follows that box, so MediaPipe's tracking skips the palm
+detector whenever the hand was found on the frame before, and a hand the pose puts off the
+frame costs nothing. With ``threaded``, the hands of frame t run in a second thread while the
+pose of frame t + 1 runs in the calling thread (MediaPipe releases the GIL); the result is
+the same as without.
+
 Each recording gets fresh landmarkers, built from model bytes a worker loads once, so no
 tracking state leaks from one video into the next and the output of a recording never depends
-on which worker ran it or what it ran before (resumed runs give the same bytes). The hand
-landmarker runs in a second thread while the pose (and face) landmarkers run in the calling
-thread: MediaPipe releases the GIL, so the two overlap.
+on which worker ran it or what it ran before (resumed runs give the same bytes).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -19,13 +26,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from asl_stem.extract.face import head_crop, to_frame
-from asl_stem.extract.hands import assign_hands
+from asl_stem.extract.crops import Crop, cut, to_frame
+from asl_stem.extract.face import head_crop
+from asl_stem.extract.hands import SIDES, assign_hands, hand_crop
 from asl_stem.extract.models import FACE_MODEL, HAND_MODEL, POSE_MODEL, fetch_model
 from asl_stem.layout import FACE, LEFT_HAND, NUM_BODY_POINTS, NUM_FACE, NUM_POINTS, POSE, RIGHT_HAND
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's per-graph INFO lines
 FACE_INPUT_PX = 256
+SEARCH_EVERY = 2  # while a hand is lost, its palm detector runs on every 2nd frame only
+HAND_SLOTS = {"right": RIGHT_HAND, "left": LEFT_HAND}
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,42 @@ def _array(landmarks: Iterable[Any]) -> np.ndarray:
     return np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float32)
 
 
+def _image(rgb: np.ndarray) -> Any:
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+
+class HandTracker:
+    """One side's HandLandmarker (VIDEO mode, one hand), fed the box around the pose's hand.
+
+    The box moves with the pose, so the hand stays in place inside it from frame to frame and
+    MediaPipe's tracking holds; after a miss, the next frame with a box is skipped.
+    """
+
+    def __init__(self, landmarker: Any) -> None:
+        self.landmarker = landmarker
+        self.wait = 0  # frames to skip before the next search
+
+    def find(self, rgb: np.ndarray, crop: Crop | None, timestamp_ms: int) -> np.ndarray | None:
+        """(21, 3) frame-normalised hand landmarks, or None."""
+        if crop is None:
+            self.wait = 0  # search as soon as the hand is back in the frame
+            return None
+        if self.wait:
+            self.wait -= 1
+            return None
+        found = self.landmarker.detect_for_video(_image(cut(rgb, crop)), timestamp_ms)
+        if not found.hand_landmarks:
+            self.wait = SEARCH_EVERY - 1
+            return None
+        return to_frame(_array(found.hand_landmarks[0]), crop)
+
+
 class Landmarkers:
     """Pose + two hands (+ face on a head crop) for one recording; use as a context manager."""
 
-    def __init__(self, models: ModelBuffers, threaded: bool = True) -> None:
+    def __init__(self, models: ModelBuffers) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         video = vision.RunningMode.VIDEO
@@ -62,13 +104,15 @@ class Landmarkers:
                 num_poses=1,
             )
         )
-        self.hand = vision.HandLandmarker.create_from_options(
-            vision.HandLandmarkerOptions(
-                base_options=BaseOptions(model_asset_buffer=models.hand),
-                running_mode=video,
-                num_hands=2,
-            )
+        hand_options = vision.HandLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=models.hand),
+            running_mode=video,
+            num_hands=1,
         )
+        self.hands = {
+            side: HandTracker(vision.HandLandmarker.create_from_options(hand_options))
+            for side in SIDES
+        }
         self.face = None
         if models.face is not None:
             self.face = vision.FaceLandmarker.create_from_options(
@@ -79,7 +123,6 @@ class Landmarkers:
                 )
             )
         self.points = NUM_POINTS if self.face is not None else NUM_BODY_POINTS
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="hands") if threaded else None
 
     def __enter__(self) -> Landmarkers:
         return self
@@ -90,53 +133,78 @@ class Landmarkers:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-        for landmarker in (self.pose, self.hand, self.face):
+        for tracker in self.hands.values():
+            tracker.landmarker.close()
+        for landmarker in (self.pose, self.face):
             if landmarker is not None:
                 landmarker.close()
 
-    def process(self, rgb: np.ndarray, timestamp_ms: int) -> np.ndarray:
-        """float32 ``(P, 3)`` keypoints of one RGB frame, NaN where nothing was found."""
-        import mediapipe as mp
-
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        hands_later = (
-            self.pool.submit(self.hand.detect_for_video, image, timestamp_ms) if self.pool else None
-        )
+    def body(self, rgb: np.ndarray, timestamp_ms: int) -> np.ndarray:
+        """float32 ``(P, 3)`` keypoints with the pose (and face) filled in, NaN elsewhere."""
         out = np.full((self.points, 3), np.nan, dtype=np.float32)
-        pose = self.pose.detect_for_video(image, timestamp_ms).pose_landmarks
+        pose = self.pose.detect_for_video(_image(rgb), timestamp_ms).pose_landmarks
         if pose:
             out[POSE] = _array(pose[0])
-        if self.face is not None:
-            self._face(rgb, timestamp_ms, out)
-        hands = (
-            hands_later.result() if hands_later else self.hand.detect_for_video(image, timestamp_ms)
-        ).hand_landmarks
-        wrists = np.array([(hand[0].x, hand[0].y) for hand in hands], dtype=np.float32).reshape(
-            -1, 2
-        )
-        for side, hand in zip(
-            assign_hands(wrists, out[POSE] if pose else None), hands, strict=True
-        ):
+            if self.face is not None:
+                self._face(rgb, timestamp_ms, out)
+        return out
+
+    def add_hands(self, rgb: np.ndarray, timestamp_ms: int, out: np.ndarray) -> np.ndarray:
+        """Fill ``out``'s hands, searched around the pose's hands in ``out``; return ``out``."""
+        pose = out[POSE]
+        if np.isnan(pose).any():
+            return out
+        height, width = rgb.shape[:2]
+        found = []
+        for side, tracker in self.hands.items():
+            hand = tracker.find(rgb, hand_crop(pose, side, width, height), timestamp_ms)
+            if hand is not None:
+                found.append(hand)
+        wrists = np.array([hand[0, :2] for hand in found], dtype=np.float32).reshape(-1, 2)
+        for side, hand in zip(assign_hands(wrists, pose), found, strict=True):
             if side is not None:
-                out[RIGHT_HAND if side == "right" else LEFT_HAND] = _array(hand)
+                out[HAND_SLOTS[side]] = hand
         return out
 
     def _face(self, rgb: np.ndarray, timestamp_ms: int, out: np.ndarray) -> None:
         """Face landmarks from a crop around the pose's head, mapped back into ``out``."""
-        import mediapipe as mp
-
         crop = head_crop(out[POSE], rgb.shape[1], rgb.shape[0])
         if crop is None or self.face is None:
             return
         pixels = cv2.resize(
             rgb[crop.y0 : crop.y1, crop.x0 : crop.x1], (FACE_INPUT_PX, FACE_INPUT_PX)
         )
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
-        faces = self.face.detect_for_video(image, timestamp_ms).face_landmarks
+        faces = self.face.detect_for_video(_image(pixels), timestamp_ms).face_landmarks
         if faces:
             out[FACE] = to_frame(_array(faces[0])[:NUM_FACE], crop)
+
+
+def _timestamps(fps: float) -> Iterator[int]:
+    """``round(i * 1000 / fps)`` ms, forced strictly increasing."""
+    last = -1
+    for number in itertools.count():
+        last = max(round(number * 1000 / fps), last + 1)
+        yield last
+
+
+def _rows(
+    frames: Iterable[np.ndarray],
+    fps: float,
+    landmarkers: Landmarkers,
+    pool: ThreadPoolExecutor | None,
+) -> Iterator[np.ndarray]:
+    """Each frame's keypoints in order; with ``pool``, frame t's hands overlap frame t+1's pose."""
+    pending: Future[np.ndarray] | None = None
+    for rgb, stamp in zip(frames, _timestamps(fps), strict=False):
+        out = landmarkers.body(rgb, stamp)
+        if pool is None:
+            yield landmarkers.add_hands(rgb, stamp, out)
+            continue
+        if pending is not None:
+            yield pending.result()
+        pending = pool.submit(landmarkers.add_hands, rgb, stamp, out)
+    if pending is not None:
+        yield pending.result()
 
 
 def extract_frames(
@@ -150,12 +218,11 @@ def extract_frames(
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
     rows = []
-    with Landmarkers(models, threaded) as landmarkers:
-        last = -1
-        for number, frame in enumerate(frames):
-            stamp = max(round(number * 1000 / fps), last + 1)  # strictly increasing
-            last = stamp
-            rows.append(landmarkers.process(frame, stamp))
+    with contextlib.ExitStack() as stack:
+        landmarkers = stack.enter_context(Landmarkers(models))
+        pool = stack.enter_context(ThreadPoolExecutor(1, "hands")) if threaded else None
+        for row in _rows(frames, fps, landmarkers, pool):
+            rows.append(row)
             if on_frame is not None:
                 on_frame()
         points = landmarkers.points

@@ -1,8 +1,9 @@
 """``asl-stem extract``: manifests to keypoint shards, resumable, on a process pool or Ray.
 
-The driver plans the shards, skips those already finished and intact, hands the rest to an
-engine (in-process, a local process pool, or Ray tasks), records each finished shard in
-index.json as it arrives, and at the end writes ``failures.jsonl`` and a summary.
+The driver locks the shards folder (one run at a time), plans the shards, skips those already
+finished and intact, hands the rest to an engine (in-process, a local process pool, or Ray
+tasks), appends each finished shard to the folder's record as it arrives, and at the end
+writes ``failures.jsonl``, ``index.json`` and a summary.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from asl_stem.atomic import write_jsonl
 from asl_stem.extract.engines import run_local, run_pool, run_ray
-from asl_stem.extract.items import build_items
+from asl_stem.extract.items import NO_KEYPOINTS_LOCATION, build_items
 from asl_stem.extract.work import ExtractSettings, ShardJob
 from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
-from asl_stem.shards.catalog import KeypointHeader, ShardCatalog, ShardEntry, write_catalog
-from asl_stem.shards.writer import plan_shards, remove_stale_temporaries, resume_index
+from asl_stem.shards.catalog import FAILURES_NAME, KeypointHeader, ShardEntry
+from asl_stem.shards.session import shard_session
+from asl_stem.shards.writer import plan_shards
 
 log = logging.getLogger(__name__)
-FAILURES_NAME = "failures.jsonl"
+__all__ = ["FAILURES_NAME", "ExtractSummary", "extract", "plan_jobs"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ def plan_jobs(
 ) -> list[ShardJob]:
     """The shard jobs of a manifest: sorted ids in chunks of ``shard_size``."""
     items = {item.key: item for item in build_items(manifest_dir, settings.source, keypoints_dir)}
+    if (
+        settings.source == "keypoints"
+        and items
+        and not any(i.keypoints_file for i in items.values())
+    ):
+        raise ValueError(
+            f"--source keypoints with the manifests {manifest_dir}: {NO_KEYPOINTS_LOCATION}"
+        )
     plans = plan_shards(items, settings.shard_size)
     return [ShardJob(plan, tuple(items[key] for key in plan.recording_ids)) for plan in plans]
 
@@ -64,35 +73,23 @@ def extract(
 ) -> ExtractSummary:
     """Extract every recording of ``manifest_dir`` into shards in ``shards_dir``; resumable."""
     jobs = plan_jobs(manifest_dir, settings, keypoints_dir)
-    Path(shards_dir).mkdir(parents=True, exist_ok=True)
-    if removed := remove_stale_temporaries(shards_dir):
-        log.info("removed %d half-written shards of an interrupted run", removed)
     header = KeypointHeader(NUM_POINTS if settings.face else NUM_BODY_POINTS)
-    index = resume_index(shards_dir, [job.plan for job in jobs], settings.to_dict(), header)
-    kept = len(index.shards)
-    done = {entry.name for entry in index.shards}
-    pending = [job for job in jobs if job.plan.name not in done]
-    log.info("%d shards planned, %d already done, %d to write", len(jobs), kept, len(pending))
-    entries = list(index.shards)
-    if pending:
-        total = _expected_frames(pending, settings.max_frames)
-        with tqdm(total=total or None, unit="frame", desc="extract", dynamic_ncols=True) as bar:
-            finished = _run_engine(
-                shards_dir, pending, settings, engine, workers, address, bar.update
-            )
-            for entry in finished:
-                entries.append(entry)
-                index = ShardCatalog(
-                    index.settings, index.planned, sorted(entries, key=lambda e: e.name), header
-                )
-                write_catalog(shards_dir, index)
-    else:
-        write_catalog(shards_dir, index)
+    by_name = {job.plan.name: job for job in jobs}
+    plans = [job.plan for job in jobs]
+    with shard_session(shards_dir, plans, settings.to_dict(), header) as session:
+        pending = [by_name[plan.name] for plan in session.pending]
+        if pending:
+            total = _expected_frames(pending, settings.max_frames)
+            with tqdm(total=total or None, unit="frame", desc="extract", dynamic_ncols=True) as bar:
+                for entry in _run_engine(
+                    shards_dir, pending, settings, engine, workers, address, bar.update
+                ):
+                    session.finished(entry)
+    index = session.result()
     failures = [failure for entry in index.shards for failure in entry.failures]
-    write_jsonl(Path(shards_dir) / FAILURES_NAME, failures)
     return ExtractSummary(
         shards_written=len(pending),
-        shards_kept=kept,
+        shards_kept=session.kept,
         samples=sum(entry.samples for entry in index.shards),
         frames=sum(entry.frames for entry in index.shards),
         failures=len(failures),

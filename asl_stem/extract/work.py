@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from asl_stem.extract.frames import VideoError, iter_frames, prefetch, video_fps
-from asl_stem.extract.items import WorkItem
+from asl_stem.extract.items import NO_KEYPOINTS_LOCATION, WorkItem
 from asl_stem.extract.keypoint_files import KeypointFileError, load_reference_keypoints
 from asl_stem.extract.landmarks import ModelBuffers, extract_frames
 from asl_stem.shards.catalog import ShardEntry
+from asl_stem.shards.sample import first_infinite
 from asl_stem.shards.writer import Failure, Sample, ShardPlan, write_shard
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def process_item(
     try:
         if settings.source == "keypoints":
             if item.keypoints_file is None:
-                return Failure(item.key, "no keypoints file location (no path in the manifest)")
+                return Failure(item.key, NO_KEYPOINTS_LOCATION)
             keypoints = load_reference_keypoints(item.keypoints_file, settings.face)
             if settings.max_frames is not None:
                 keypoints = keypoints[: settings.max_frames]
@@ -87,6 +88,10 @@ def process_item(
     except (VideoError, KeypointFileError) as error:
         log.warning("%s: %s", item.key, error)
         return Failure(item.key, str(error))
+    keypoints = keypoints.astype(np.float16, copy=False)
+    if bad := first_infinite(keypoints):
+        where = item.keypoints_file if settings.source == "keypoints" else item.video.describe()
+        return Failure(item.key, f"{where}: keypoint {bad} is infinite or beyond float16")
     meta = dict(item.meta, num_frames=int(keypoints.shape[0]))
     if meta.get("fps") is None and settings.source == "video":
         meta["fps"] = video_fps(item.video)

@@ -13,6 +13,7 @@ stopped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,14 +21,15 @@ from typing import Any
 
 from asl_stem.atomic import write_json
 from asl_stem.layout import LAYOUT_NAME, LAYOUT_VERSION, point_names
+from asl_stem.shards.errors import ShardCatalogError
 
 CATALOG_NAME = "index.json"
+RECORD_NAME = ".finished-shards.jsonl"  # shards finished by a run still going (or killed)
+FAILURES_NAME = "failures.jsonl"  # every recording left out, with its reason
 FORMAT = "asl-stem-shards"
 SCHEMA = 2
-
-
-class ShardCatalogError(ValueError):
-    """index.json is missing, unreadable, or was made with other settings."""
+# A shard is a plain file inside the shards folder: no folders, no "..", no absolute names.
+SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.tar")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,14 @@ class ShardEntry:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ShardEntry:
+    def from_dict(cls, data: dict[str, Any], where: str = CATALOG_NAME) -> ShardEntry:
+        """An entry of a catalog; refused when its name would lead out of the shards folder."""
+        name = data["name"]
+        if not isinstance(name, str) or not SHARD_NAME.fullmatch(name):
+            raise ShardCatalogError(
+                f"{where}: shard name {name!r} is not a .tar file inside the shards folder "
+                "(the catalog was edited or damaged); extract again into an empty folder"
+            )
         return cls(
             data["name"],
             data["frames"],
@@ -199,7 +208,7 @@ class ShardCatalog:
                 "an empty folder"
             )
         try:
-            shards = [ShardEntry.from_dict(entry) for entry in data["shards"]]
+            shards = [ShardEntry.from_dict(entry, where) for entry in data["shards"]]
             header = KeypointHeader.from_dict(data["keypoints"], where)
             return cls(data["settings"], data["planned"], shards, header)
         except (KeyError, TypeError) as error:
@@ -218,9 +227,16 @@ def read_catalog(shards_dir: str | Path) -> ShardCatalog:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
+        if (Path(shards_dir) / RECORD_NAME).exists():
+            raise ShardCatalogError(
+                f"{path} not found: the extraction into {shards_dir} has not finished (it is "
+                "running, or was stopped): rerun the same `asl-stem extract` command"
+            ) from error
         raise ShardCatalogError(
             f"{path} not found: is {shards_dir} a shards folder made by `asl-stem extract`?"
         ) from error
+    except IsADirectoryError as error:
+        raise ShardCatalogError(f"{path} is a folder, not the catalog; extract again") from error
     except json.JSONDecodeError as error:
         raise ShardCatalogError(
             f"{path} is not valid JSON ({error.msg}); rerun the extraction"

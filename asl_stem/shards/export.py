@@ -92,12 +92,12 @@ def to_pose(keypoints: np.ndarray, fps: float, width: int, height: int) -> Any:
     return Pose(_header(width, height), NumPyPoseBody(fps, data, confidence))
 
 
-def export_recording(shards_dir: str | Path, recording_id: str, out: str | Path) -> Path:
+def export_recording(source: str | Path, recording_id: str, out: str | Path) -> Path:
     """Write one recording as ``.pose`` or ``.npy`` (chosen by ``out``'s suffix), atomically."""
     out = Path(out)
     if out.suffix not in (".pose", ".npy"):
         raise ValueError(f"{out}: the output must end in .pose or .npy")
-    sample = read_sample(shards_dir, recording_id)
+    sample = read_sample(source, recording_id)
     keypoints = np.where(sample["is_valid"][..., None], sample["keypoints"], np.nan)
     with atomic_path(out) as tmp:
         if out.suffix == ".npy":

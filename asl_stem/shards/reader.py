@@ -1,58 +1,51 @@
 """Reading shards: WebDataset pipelines for training, plain iteration, and one-sample lookup.
 
 Every reader yields the dicts of docs/ARCHITECTURE.md "Shards": ``key``, ``keypoints`` float32
-``(T, P, 3)`` with missing points set to 0, ``is_valid`` bool ``(T, P)`` and ``meta``.
+``(T, P, 3)`` with missing points set to 0, ``is_valid`` bool ``(T, P)`` and ``meta``. A source
+is any form :func:`asl_stem.shards.sources.resolve` takes (folder, ``index.json`` path or URL,
+brace pattern, list of tars; local, ``file://``, ``http(s)://`` or a gopen URL). With a catalog,
+each shard's sha256 is checked before its samples are used (``verify=True``, the default) or
+its size and sample count after it is read (``verify=False``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
-import tarfile
-from collections.abc import Callable, Collection, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import webdataset as wds
 
-from asl_stem.shards.catalog import (
-    CATALOG_NAME,
-    KeypointHeader,
-    SampleRow,
-    ShardCatalog,
-    ShardCatalogError,
-    read_catalog,
-)
+from asl_stem.shards.catalog import KeypointHeader, SampleRow, ShardCatalog
+from asl_stem.shards.errors import SampleError, ShardCatalogError
 from asl_stem.shards.sample import KEYPOINTS_MEMBER, META_MEMBER, decode_sample, stored_frames
-
-Source = str | Path | Sequence[str]
-
-
-def source_catalog(source: Source) -> ShardCatalog | None:
-    """The catalog of a shards folder or of an ``index.json`` URL; None for tar patterns."""
-    if isinstance(source, Path) or (isinstance(source, str) and Path(source).is_dir()):
-        return read_catalog(Path(source))
-    if isinstance(source, str) and source.endswith(CATALOG_NAME):
-        with wds.gopen(source, "rb") as stream:
-            return ShardCatalog.from_dict(json.load(stream), source)
-    return None
+from asl_stem.shards.sources import ShardSource, Source, reader_stage, resolve
 
 
-def shard_urls(source: Source, keys: Collection[str] | None = None) -> list[str]:
-    """Shard paths or URLs: from a shards folder's catalog, an ``index.json`` URL, a brace
-    pattern (``.../shard-{000000..000009}.tar``) or an explicit list. With ``keys`` and a
-    catalog, only the shards holding those samples."""
-    catalog = source_catalog(source)
-    if catalog is not None:
-        names = [e.name for e in catalog.shards] if keys is None else catalog.shards_holding(keys)
-        if str(source).endswith(CATALOG_NAME):  # an index.json URL: the shards lie beside it
-            base = str(source)[: -len(CATALOG_NAME)]
-            return [base + name for name in names]
-        return [str(Path(source) / name) for name in names]
-    if isinstance(source, str):
-        return list(wds.shardlists.expand_urls(source))
-    return list(source)
+class SampleNotFound(KeyError):
+    """No shard of the source holds the recording asked for."""
+
+    def __str__(self) -> str:  # KeyError's own would print the message quoted
+        return str(self.args[0])
+
+
+def source_catalog(source: Source | ShardSource) -> ShardCatalog | None:
+    """The catalog of a source (also the one beside a pattern's tars); None without one."""
+    return resolve(source).catalog
+
+
+def shard_urls(source: Source | ShardSource, keys: Collection[str] | None = None) -> list[str]:
+    """Shard paths or URLs of a source (only those holding ``keys``, when given and the source
+    has a catalog)."""
+    return resolve(source).urls_holding(keys)
+
+
+def _reader(shards: ShardSource, verify: bool) -> Callable[[Iterator[dict]], Iterator[dict]]:
+    """The stage reading each shard, checked against the catalog when there is one."""
+    return functools.partial(reader_stage, checks=shards.checks, verify=verify)
 
 
 def _decoder(
@@ -64,7 +57,7 @@ def _decoder(
     def decode(samples: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for sample in samples:
             members = {k: v for k, v in sample.items() if not k.startswith("__")}
-            yield decode_sample(sample["__key__"], members, num_points, stored)
+            yield decode_sample(sample["__key__"], members, num_points, stored, sample["__url__"])
 
     return decode
 
@@ -123,46 +116,55 @@ class TrainStream(wds.DataPipeline):
 
 
 def make_train_pipeline(
-    source: Source,
+    source: Source | ShardSource,
     *,
     samples_per_epoch: int,
     shuffle_buffer: int = 256,
     seed: int = 0,
     num_points: int | None = None,
     keys: Collection[str] | None = None,
+    verify: bool = True,
 ) -> TrainStream:
-    """shards → split_by_node → split_by_worker → tar samples → shuffle → decode → epoch cut."""
-    catalog = source_catalog(source)
-    urls = shard_urls(source, keys)
+    """shards → split_by_node → split_by_worker → checked tar samples → shuffle → decode →
+    epoch cut."""
+    shards = resolve(source)
+    urls = shards.urls_holding(keys)
     if not urls:
         raise ShardCatalogError(f"no shards found in {source}; run `asl-stem extract` first")
     if samples_per_epoch < 1:
         raise ValueError(f"samples_per_epoch must be positive, got {samples_per_epoch}")
+    header = shards.catalog.header if shards.catalog is not None else None
     stages = [
         wds.split_by_node,
         wds.split_by_worker,
-        wds.tarfile_to_samples(),
+        _reader(shards, verify),
         *_keep(keys),
         wds.shuffle(shuffle_buffer, initial=min(shuffle_buffer, 64), seed=seed),
-        _decoder(num_points, catalog.header if catalog is not None else None),
+        _decoder(num_points, header),
         _take_per_worker(samples_per_epoch, len(urls)),
     ]
     return TrainStream(urls, stages, seed)
 
 
 def iter_samples(
-    source: Source, num_points: int | None = None, keys: Collection[str] | None = None
+    source: Source | ShardSource,
+    num_points: int | None = None,
+    keys: Collection[str] | None = None,
+    verify: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Every sample once (only those of ``keys`` when given), in shard and key order.
 
     With a catalog, shards holding none of ``keys`` are never opened, and unwanted samples of
     the others are skipped before their keypoints are decoded.
     """
-    catalog = source_catalog(source)
-    header = catalog.header if catalog is not None else None
+    shards = resolve(source)
+    urls = shards.urls_holding(keys)
+    if not urls:  # no shard holds any of the keys
+        return
+    header = shards.catalog.header if shards.catalog is not None else None
     pipeline = wds.DataPipeline(
-        wds.SimpleShardList(shard_urls(source, keys)),
-        wds.tarfile_to_samples(),
+        wds.SimpleShardList(urls),
+        _reader(shards, verify),
         *_keep(keys),
         _decoder(num_points, header),
     )
@@ -170,30 +172,36 @@ def iter_samples(
 
 
 def read_sample(
-    shards_dir: str | Path, recording_id: str, num_points: int | None = None
+    source: Source | ShardSource,
+    recording_id: str,
+    num_points: int | None = None,
+    verify: bool = True,
 ) -> dict[str, Any]:
-    """One recording's sample, found through index.json (for the app); KeyError if absent."""
-    for entry in read_catalog(shards_dir).shards:
-        if recording_id in entry.recordings:
-            with tarfile.open(Path(shards_dir) / entry.name, "r:") as tar:
-                members = {}
-                for suffix in (KEYPOINTS_MEMBER, META_MEMBER):
-                    handle = tar.extractfile(f"{recording_id}.{suffix}")
-                    members[suffix] = handle.read() if handle else b""
-            return decode_sample(recording_id, members, num_points)
-    raise KeyError(f"recording {recording_id} is in no shard of {shards_dir}")
+    """One recording's sample (only its shard is read when the source has a catalog);
+    :class:`SampleNotFound` when no shard holds it."""
+    for sample in iter_samples(source, num_points, keys={recording_id}, verify=verify):
+        return sample
+    raise SampleNotFound(
+        f"recording {recording_id} is in no shard of {source}; `asl-stem shards info` "
+        "summarises what the shards hold"
+    )
 
 
-def sample_rows(source: Source) -> tuple[list[SampleRow], KeypointHeader | None]:
-    """The sample table: the catalog's, or (for tar patterns without one) read from the JSON
-    members alone, never decoding a keypoint array."""
-    catalog = source_catalog(source)
-    if catalog is not None:
-        return [row for _, row in catalog.rows()], catalog.header
+def sample_rows(source: Source | ShardSource) -> tuple[list[SampleRow], KeypointHeader | None]:
+    """The sample table: the catalog's, or (for tars without one) read from the JSON members
+    alone, never decoding a keypoint array."""
+    shards = resolve(source)
+    if shards.catalog is not None:
+        return [row for _, row in shards.catalog.rows()], shards.catalog.header
     rows = []
-    for sample in wds.DataPipeline(
-        wds.SimpleShardList(shard_urls(source)), wds.tarfile_to_samples()
-    ):
-        meta = json.loads(sample[META_MEMBER])
-        rows.append(SampleRow.of(sample["__key__"], stored_frames(sample[KEYPOINTS_MEMBER]), meta))
+    for sample in wds.DataPipeline(wds.SimpleShardList(list(shards.urls)), _reader(shards, True)):
+        key = sample["__key__"]
+        try:
+            meta = json.loads(sample[META_MEMBER])
+            rows.append(SampleRow.of(key, stored_frames(sample[KEYPOINTS_MEMBER]), meta))
+        except (KeyError, ValueError, EOFError) as error:
+            raise SampleError(
+                f"{sample['__url__']}: sample {key} cannot be read ({error!r}): the shard is "
+                "damaged; run `asl-stem shards verify` on it and extract it again"
+            ) from error
     return rows, None

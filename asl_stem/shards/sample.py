@@ -15,6 +15,7 @@ import numpy as np
 
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.layout import NUM_BODY_POINTS, NUM_POINTS
+from asl_stem.shards.errors import SampleError
 
 KEYPOINTS_MEMBER = "keypoints.npy"
 META_MEMBER = "json"
@@ -22,10 +23,6 @@ ALLOWED_POINTS = (NUM_BODY_POINTS, NUM_POINTS)
 _OWN_HEADER = re.compile(
     rb"\{'descr': '<f2', 'fortran_order': False, 'shape': \((\d+), (\d+), 3\), \}"
 )
-
-
-class SampleError(ValueError):
-    """A sample that does not fit the shard format."""
 
 
 def check_key(key: str) -> None:
@@ -44,8 +41,14 @@ def encode_sample(key: str, keypoints: np.ndarray, meta: dict[str, Any]) -> dict
         raise SampleError(
             f"{key}: keypoints have shape {keypoints.shape}; expected (T, 75 or 543, 3)"
         )
+    stored = np.ascontiguousarray(keypoints, dtype=np.float16)
+    if bad := first_infinite(stored):
+        raise SampleError(
+            f"{key}: keypoint {bad} is infinite (or beyond float16); a keypoint is a finite "
+            "value or NaN (missing): fix the keypoints given to the writer"
+        )
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(keypoints, dtype=np.float16), allow_pickle=False)
+    np.save(buffer, stored, allow_pickle=False)
     record = json.dumps(meta, sort_keys=True, ensure_ascii=False, allow_nan=False)
     return {KEYPOINTS_MEMBER: buffer.getvalue(), META_MEMBER: record.encode("utf-8")}
 
@@ -76,6 +79,16 @@ def stored_frames(data: bytes) -> int:
     return len(load_keypoints(data))
 
 
+def first_infinite(keypoints: np.ndarray) -> str | None:
+    """``"frame F, point P"`` of the first infinite value; None when there is none (NaN is
+    fine: it means missing)."""
+    infinite = np.isinf(keypoints)
+    if not infinite.any():
+        return None
+    frame, point, _ = np.argwhere(infinite)[0]
+    return f"frame {frame}, point {point}"
+
+
 def to_training(
     keypoints: np.ndarray, num_points: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -99,23 +112,32 @@ def decode_sample(
     members: dict[str, bytes],
     num_points: int | None = None,
     stored_points: int | None = None,
+    where: str = "shard",
 ) -> dict[str, Any]:
     """The reader's dict: ``key``, ``keypoints`` float32, ``is_valid`` bool, ``meta``.
 
-    ``stored_points`` is what the catalog's header says the arrays hold; another shape is an
-    error naming the sample.
+    ``stored_points`` is what the catalog's header says the arrays hold; another shape, an
+    unreadable member or an infinite value is an error naming ``where`` (the shard) and the
+    sample.
     """
+    name = f"{where}: sample {key}"
+    damaged = "the shard is damaged: run `asl-stem shards verify` and extract it again"
     try:
-        raw = members[KEYPOINTS_MEMBER]
+        keypoints = load_keypoints(members[KEYPOINTS_MEMBER])
         meta = json.loads(members[META_MEMBER])
     except KeyError as error:
-        raise SampleError(f"sample {key} has no member {error.args[0]!r}") from error
-    keypoints = load_keypoints(raw)
-    if stored_points is not None and keypoints.shape[1:] != (stored_points, 3):
+        raise SampleError(f"{name} has no member {error.args[0]!r}; {damaged}") from error
+    except (ValueError, EOFError) as error:
+        raise SampleError(f"{name} cannot be decoded ({error}); {damaged}") from error
+    if keypoints.ndim != 3 or (
+        stored_points is not None and keypoints.shape[1:] != (stored_points, 3)
+    ):
         raise SampleError(
-            f"sample {key} holds keypoints of shape {keypoints.shape}; the catalog's header "
-            f"says (T, {stored_points}, 3): the shard does not belong to this catalog"
+            f"{name} holds keypoints of shape {keypoints.shape}; the catalog's header says "
+            f"(T, {stored_points or 'P'}, 3): the shard does not belong to this catalog"
         )
+    if bad := first_infinite(keypoints):
+        raise SampleError(f"{name}: keypoint {bad} is infinite; {damaged}")
     values, is_valid = to_training(keypoints, num_points)
     return {"key": key, "keypoints": values, "is_valid": is_valid, "meta": meta}
 

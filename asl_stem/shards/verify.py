@@ -1,80 +1,120 @@
-"""Checking shards against their index (`shards verify`) and summarising them (`shards info`)."""
+"""Checking shards against their catalog (`shards verify`) and summarising them (`shards info`).
+
+Any source with a catalog can be verified (a folder, an ``index.json`` URL, a pattern of tars
+beside one): each shard is read once, its size and sha256 compared with the catalog and every
+sample read with webdataset's tar iteration and decoded. A local folder is also searched for
+tars the catalog does not list.
+"""
 
 from __future__ import annotations
 
+import http.client
 import tarfile
-from pathlib import Path
 from typing import Any
 
-from asl_stem.assets import sha256_file
 from asl_stem.problems import Problem
-from asl_stem.shards.catalog import ShardEntry, catalog_path, read_catalog
-from asl_stem.shards.sample import SampleError, decode_sample
-from asl_stem.shards.tario import iter_tar_samples
+from asl_stem.shards.catalog import ShardEntry
+from asl_stem.shards.errors import SampleError, ShardCatalogError
+from asl_stem.shards.sample import decode_sample
+from asl_stem.shards.sources import (
+    ShardSource,
+    Source,
+    describe,
+    iter_tar,
+    local_path,
+    open_url,
+    resolve,
+    spool_hashed,
+)
+
+FIX = "rerun the same `asl-stem extract` command to write it again"
 
 
-def verify_shard(shards_dir: Path, entry: ShardEntry) -> list[Problem]:
-    """Problems with one shard: missing, other size or sha256, unreadable tar, other samples."""
-    path = shards_dir / entry.name
-    fix = "rerun the same `asl-stem extract` command to write it again"
-    if not path.exists():
-        return [Problem(str(path), None, f"shard is missing; {fix}", "missing")]
-    problems = []
-    size = path.stat().st_size
-    if size != entry.bytes:
-        reason = f"has {size} bytes, index says {entry.bytes} (truncated?); {fix}"
-        problems.append(Problem(str(path), None, reason, "size"))
-    elif sha256_file(path) != entry.sha256:
-        problems.append(Problem(str(path), None, f"sha256 differs from the index; {fix}", "sha256"))
-    keys, frames = [], 0
+def verify_shard(url: str, entry: ShardEntry, points: int) -> list[Problem]:
+    """Problems with one shard: missing, a folder, other size or sha256, unreadable tar,
+    samples other than the catalog lists."""
+    path = local_path(url)
+    if path is not None and path.is_dir():
+        return [Problem(url, None, f"is a folder, not a shard: remove it, then {FIX}", "folder")]
+    if path is not None and not path.exists():
+        return [Problem(url, None, f"shard is missing; {FIX}", "missing")]
     try:
-        for key, members in iter_tar_samples(path):
-            keys.append(key)
-            frames += decode_sample(key, members)["keypoints"].shape[0]
-    except (tarfile.TarError, SampleError, ValueError, EOFError) as error:
-        reason = f"cannot be read after sample {len(keys)} ({error}); {fix}"
-        return [*problems, Problem(str(path), None, reason, "unreadable")]
+        with open_url(url) as stream:
+            spool, digest = spool_hashed(stream)
+    except (OSError, http.client.HTTPException) as error:
+        return [Problem(url, None, f"cannot be read ({describe(error)}); {FIX}", "unreadable")]
+    with spool:
+        problems = []
+        size = spool.seek(0, 2)
+        if size != entry.bytes:
+            reason = f"has {size} bytes, index says {entry.bytes} (truncated?); {FIX}"
+            problems.append(Problem(url, None, reason, "size"))
+        elif digest != entry.sha256:
+            problems.append(Problem(url, None, f"sha256 differs from the index; {FIX}", "sha256"))
+        spool.seek(0)
+        keys, frames = [], 0
+        try:
+            for sample in iter_tar(spool, url):  # type: ignore[arg-type]
+                members = {k: v for k, v in sample.items() if not k.startswith("__")}
+                decoded = decode_sample(sample["__key__"], members, None, points, url)
+                frames += len(decoded["keypoints"])
+                keys.append(sample["__key__"])
+        except (tarfile.TarError, SampleError, ValueError, EOFError) as error:
+            reason = f"cannot be read after sample {len(keys)} ({describe(error)}); {FIX}"
+            return [*problems, Problem(url, None, reason, "unreadable")]
     if keys != entry.recordings or frames != entry.frames:
         reason = (
             f"holds {len(keys)} samples / {frames} frames, index says "
-            f"{entry.samples} / {entry.frames}; {fix}"
+            f"{entry.samples} / {entry.frames}; {FIX}"
         )
-        problems.append(Problem(str(path), None, reason, "contents"))
+        problems.append(Problem(url, None, reason, "contents"))
     return problems
 
 
-def verify_shards(shards_dir: str | Path) -> tuple[int, list[Problem]]:
-    """Check every indexed shard; return how many were checked and every problem found."""
-    folder = Path(shards_dir)
-    index = read_catalog(folder)
-    problems = [problem for entry in index.shards for problem in verify_shard(folder, entry)]
-    indexed = {entry.name for entry in index.shards}
-    for stray in sorted(folder.glob("shard-*.tar")):
-        if stray.name not in indexed:
-            reason = "shard is not in index.json (left by an interrupted run?); rerun extract"
-            problems.append(Problem(str(stray), None, reason, "unindexed", "warning"))
-    if not index.complete:
+def verify_shards(source: Source | ShardSource) -> tuple[int, list[Problem]]:
+    """Check every shard of a source against its catalog; return how many were checked and
+    every problem found."""
+    shards = resolve(source)
+    catalog = shards.catalog
+    if catalog is None:
+        raise ShardCatalogError(
+            f"{source} has no index.json beside its tars, so there is nothing to verify "
+            "against; pass the shards folder (or its index.json) made by `asl-stem extract`"
+        )
+    entries = {entry.name: entry for entry in catalog.shards}
+    problems = []
+    for url, name in zip(shards.urls, shards.names, strict=True):
+        problems += verify_shard(url, entries[name], catalog.header.points)
+    first = local_path(shards.urls[0]) if shards.urls else None
+    if first is not None:  # a local folder: tars it holds that the catalog does not list
+        for stray in sorted(first.parent.glob("shard-*.tar")):
+            if stray.name not in entries:
+                reason = "shard is not in index.json (left by an interrupted run?); rerun extract"
+                problems.append(Problem(str(stray), None, reason, "unindexed", "warning"))
+    if not catalog.complete:
         reason = (
-            f"{len(index.shards)} of {index.planned} planned shards are done; "
+            f"{len(catalog.shards)} of {catalog.planned} planned shards are done; "
             "rerun the same extract command to finish"
         )
-        problems.append(Problem(str(catalog_path(folder)), None, reason, "incomplete", "warning"))
-    return len(index.shards), problems
+        problems.append(Problem(shards.where, None, reason, "incomplete", "warning"))
+    return len(shards.urls), problems
 
 
-def shards_info(shards_dir: str | Path) -> dict[str, Any]:
+def shards_info(source: Source | ShardSource) -> dict[str, Any]:
     """A summary: shards, samples, frames, bytes, bytes per frame, failures, settings."""
-    index = read_catalog(shards_dir)
-    data = index.to_dict()
-    total_bytes = sum(entry.bytes for entry in index.shards)
+    catalog = resolve(source).catalog
+    if catalog is None:
+        raise ShardCatalogError(f"{source} has no index.json beside its tars to summarise")
+    data = catalog.to_dict()
+    total_bytes = sum(entry.bytes for entry in catalog.shards)
     return {
-        "shards": len(index.shards),
-        "planned": index.planned,
-        "complete": index.complete,
+        "shards": len(catalog.shards),
+        "planned": catalog.planned,
+        "complete": catalog.complete,
         "samples": data["samples"],
         "frames": data["frames"],
         "bytes": total_bytes,
         "bytes_per_frame": round(total_bytes / data["frames"], 1) if data["frames"] else None,
         "failures": data["failures"],
-        "settings": index.settings,
+        "settings": catalog.settings,
     }

@@ -1,38 +1,29 @@
-"""Writing shards: a deterministic plan, one atomic tar per shard, and resuming a stopped run.
+"""Writing shards: a deterministic plan and one atomic, reproducible tar per shard.
 
 Recordings are sorted by id and cut into shards of ``shard_size`` planned recordings, so the
 same manifest and size always give the same shards, whichever engine or worker writes them.
-A shard's tar is written under a temporary name and renamed when complete; the index records
-it after the rename. A rerun keeps shards whose tar still matches its index entry and writes
-the others again; since tars are reproducible, the result equals an uninterrupted run.
+A shard's tar is written by webdataset's ``TarWriter`` with a fixed owner, mode and mtime
+(members of a sample sorted by suffix), under a temporary name renamed when complete: the same
+input gives the same bytes, so a resumed run ends equal to one that never stopped (see
+:mod:`asl_stem.shards.record`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
+import webdataset as wds
 
-from asl_stem.assets import sha256_file
 from asl_stem.atomic import atomic_path
-from asl_stem.shards.catalog import (
-    KeypointHeader,
-    SampleRow,
-    ShardCatalog,
-    ShardCatalogError,
-    ShardEntry,
-    catalog_path,
-    read_catalog,
-)
+from asl_stem.shards.catalog import SampleRow, ShardEntry
+from asl_stem.shards.errors import write_errors
 from asl_stem.shards.sample import check_key, encode_sample
-from asl_stem.shards.tario import write_tar
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,59 +97,29 @@ def write_shard(
             raise ValueError(f"{plan.name}: no result for planned recordings {missing[:5]}")
 
     final = Path(shards_dir) / plan.name
-    with atomic_path(final) as tmp:
-        write_tar(tmp, members())
+    with write_errors(final), atomic_path(final) as tmp, open(tmp, "wb") as handle:
+        counted = _DigestWriter(handle)
+        tar = wds.TarWriter(counted, user="", group="", mode=0o644, mtime=0, encoder=False)
+        with tar:
+            for key, sample_members in members():
+                tar.write({"__key__": key, **sample_members})
     return ShardEntry(
         name=plan.name,
         frames=frames,
-        bytes=final.stat().st_size,
-        sha256=sha256_file(final),
+        bytes=counted.count,
+        sha256=counted.digest.hexdigest(),
         rows=tuple(rows),
         failures=tuple(failures),
     )
 
 
-def remove_stale_temporaries(shards_dir: str | Path) -> int:
-    """Delete half-written shards left by a killed run (one run per folder at a time)."""
-    stale = list(Path(shards_dir).glob(".shard-*.tar.*.tmp"))
-    for path in stale:
-        path.unlink()
-    return len(stale)
+class _DigestWriter:
+    """Passes writes on, counting their bytes and hashing them (no second read of the tar)."""
 
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle, self.count, self.digest = handle, 0, hashlib.sha256()
 
-def resume_index(
-    shards_dir: str | Path,
-    plans: Sequence[ShardPlan],
-    settings: dict[str, Any],
-    header: KeypointHeader,
-) -> ShardCatalog:
-    """The index of shards already finished and intact; a fresh one when there is none.
-
-    Raises when the folder holds shards made with other settings or another plan, since
-    mixing them would give a result no single run produces.
-    """
-    if not catalog_path(shards_dir).exists():
-        return ShardCatalog(settings, len(plans), [], header)
-    previous = read_catalog(shards_dir)
-    if (previous.settings, previous.planned, previous.header) != (settings, len(plans), header):
-        raise ShardCatalogError(
-            f"{catalog_path(shards_dir)} was made with settings {previous.settings} "
-            f"({previous.planned} shards); this run has {settings} ({len(plans)} shards). "
-            "Use another --out folder or delete this one."
-        )
-    by_name = {plan.name: plan for plan in plans}
-    kept = []
-    for entry in previous.shards:
-        plan = by_name.get(entry.name)
-        done = set(entry.recordings) | {f["recording_id"] for f in entry.failures}
-        if plan is None or done != set(plan.recording_ids):
-            raise ShardCatalogError(
-                f"{entry.name} in {catalog_path(shards_dir)} holds other recordings than this "
-                "run plans (did the manifest change?); use another --out folder"
-            )
-        path = Path(shards_dir) / entry.name
-        if path.exists() and sha256_file(path) == entry.sha256:
-            kept.append(entry)
-        else:
-            log.warning("%s is missing or changed since it was indexed; writing it again", path)
-    return ShardCatalog(settings, len(plans), kept, header)
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        self.digest.update(data)
+        return self.handle.write(data)

@@ -1,10 +1,10 @@
 """Build the term index: every term of the corpus, how interpreters handled it, and clips.
 
-A term is a candidate word or phrase of a sentence that the term scorer rates at least
-``min_score``, or any string an interpreter fingerspelled. For each term and each annotated
-recording of a sentence holding it, the recording *spelled* it when one of its spans spells it
-(the span's text has the term's normal form), *signed* it when no spelled word overlaps it, and
-neither when only a part of it was spelled ("Lowry" of "Brønsted–Lowry").
+The build streams: manifests, span files and keypoints go into the SQLite file a batch at a
+time, each sentence is scored and indexed on its own, and per-term counts are summed in SQL at
+the end, so memory does not grow with the corpus (benchmarks/bench_index.py measures it). The
+file appears under its final name only when complete, with a content hash the app checks when
+it starts; temporaries left by killed builds are removed by the next one.
 """
 
 from __future__ import annotations
@@ -12,38 +12,37 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
 from asl_stem.atomic import atomic_path
-from asl_stem.corpus import Corpus, FingerspellingSpan
+from asl_stem.corpus import Corpus
+from asl_stem.problems import Problem
 from asl_stem.termindex import schema
-from asl_stem.termindex.clips import Spans, assign_texts, load_spans, signed_window
+from asl_stem.termindex.corpustables import write_articles_and_sentences, write_recordings
+from asl_stem.termindex.integrity import (
+    HASH_KEY,
+    content_hash,
+    disk_error,
+    locked,
+    remove_stale_temporaries,
+)
 from asl_stem.termindex.keypoints import DEFAULT_MAX_FPS
-from asl_stem.termindex.lexicon import LexiconEntry, lexicon_links, read_asl_lex
-from asl_stem.termindex.store_keypoints import fill_frame_counts, store_keypoints
-from asl_stem.termindex.text import find_term, normalise_term
+from asl_stem.termindex.signs import write_signs
+from asl_stem.termindex.spanrows import DetectionThresholds, insert_spans
+from asl_stem.termindex.store_keypoints import store_keypoints
+from asl_stem.termindex.termrows import SentenceIndexer, TermIds, write_totals
 from asl_stem.terms import TermScorer, load_default_scorer
+from asl_stem.terms.lexicon import Lexicon, read_lexicon
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MIN_SCORE = 0.3
-
-
-@dataclass
-class _Term:
-    """What the build learns about one term, keyed by its normal form."""
-
-    displays: Counter[str] = field(default_factory=Counter)
-    scores: list[float] = field(default_factory=list)
-    occurrences: list[tuple[str, str, int, int, float | None]] = field(default_factory=list)
-    clips: list[tuple[str, str, str, int | None, int | None, int]] = field(default_factory=list)
+MAX_PROBLEMS_KEPT = 1000
 
 
 @dataclass
@@ -54,307 +53,211 @@ class BuildReport:
     sentences: int = 0
     recordings: int = 0
     annotated_recordings: int = 0
-    spans: int = 0
+    detected_recordings: int = 0
+    spans: dict[str, int] = field(default_factory=dict)
+    spans_counted: dict[str, int] = field(default_factory=dict)
+    spans_aligned: int = 0
     spans_unmatched: int = 0
     terms: int = 0
-    lexicon_entries: int = 0
+    terms_with_signs: int = 0
+    lexicon_signs: int = 0
     recordings_with_keypoints: int = 0
-    recordings_without_keypoints: int = 0
-    problems: list[str] = field(default_factory=list)
+    keypoint_bytes: int = 0
+    keypoint_source_frames: int = 0
+    recordings_with_video: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
 
 
 def build_index(
     manifest_dir: str | Path,
     *,
     out: str | Path,
-    spans: str | Path | None = None,
+    spans: str | Path | Sequence[str | Path] | None = None,
     shards_dir: str | Path | None = None,
     keypoints_dir: str | Path | None = None,
+    release: str | Path | None = None,
     scorer: TermScorer | None = None,
     lexicon_csv: str | Path | None = None,
     min_score: float = DEFAULT_MIN_SCORE,
+    thresholds: DetectionThresholds | None = None,
     max_fps: float = DEFAULT_MAX_FPS,
 ) -> Path:
     """Write the SQLite term index of a corpus to ``out`` atomically and return its path.
 
-    ``spans`` is a detector ``spans.jsonl`` (default: the annotated spans of the manifests).
-    Clip keypoints come from ``shards_dir`` (``asl-stem extract`` output), else from
-    reference-format ``keypoints_dir/<recording id>.npy`` files, else from a ``keypoints/``
-    folder beside the release's ``videos/`` (as the demo corpus has).
+    Annotated spans come from the manifests; ``spans`` names span files (detector output,
+    aligned spans) whose spans are kept beside them. Clip keypoints come from ``shards_dir``
+    (``asl-stem extract`` output), else reference-format ``keypoints_dir/<recording id>.npy``
+    files, else a ``keypoints/`` folder beside the release's ``videos/``. ``release`` (folder
+    or zip) records where each recording's video is, for the app to play.
     """
-    scorer = scorer if scorer is not None else load_default_scorer()
-    report = BuildReport()
-    corpus = Corpus.from_dir(manifest_dir)
-    articles = {article.id: article for article in corpus.articles}
-    recordings = fill_frame_counts({r.id: r for r in corpus.recordings}, keypoints_dir)
-    sentences = list(corpus.sentences)
-    spans_by_recording, annotated = load_spans(corpus, spans, recordings)
-    if spans is not None:
-        titles = {article.id: article.title for article in articles.values()}
-        by_id = {sentence.id: sentence for sentence in sentences}
-        assign_texts(spans_by_recording, recordings, by_id, titles, scorer)
-    terms = _collect_terms(
-        articles, sentences, recordings, spans_by_recording, annotated, scorer, min_score, report
-    )
-    entries: list[LexiconEntry] = []
-    if lexicon_csv is not None:
-        entries, problems = read_asl_lex(lexicon_csv)
-        report.problems += [str(problem) for problem in problems]
     out = Path(out)
-    with atomic_path(out) as tmp:
-        connection = sqlite3.connect(tmp)
-        try:
-            connection.execute("PRAGMA journal_mode=OFF")
-            connection.execute("PRAGMA synchronous=OFF")
-            schema.create(connection)
-            _write_corpus(connection, articles, sentences, recordings, annotated, report)
-            term_ids = _write_terms(connection, terms, report)
-            _write_spans(connection, spans_by_recording, term_ids, report)
-            _write_lexicon(connection, term_ids, entries, Path(lexicon_csv or "."), report)
-            store_keypoints(connection, recordings, shards_dir, keypoints_dir, max_fps, report)
-            connection.executescript(schema.FTS_REBUILD)
-            _write_meta(connection, manifest_dir, spans, report)
-            connection.commit()
-        finally:
-            connection.close()
-    log.info(
-        "index %s: %d terms, %d sentences, %d recordings (%d annotated), %d with keypoints",
-        out,
-        report.terms,
-        report.sentences,
-        report.recordings,
-        report.annotated_recordings,
-        report.recordings_with_keypoints,
-    )
-    for problem in report.problems[:20]:
-        log.warning("%s", problem)
+    lexicon = read_lexicon(lexicon_csv) if lexicon_csv is not None else None
+    scorer = scorer if scorer is not None else load_default_scorer(lexicon)
+    thresholds = thresholds or DetectionThresholds()
+    corpus = Corpus.from_dir(manifest_dir)
+    span_files = [] if spans is None else [spans] if isinstance(spans, str | Path) else list(spans)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out)
+        with atomic_path(out) as tmp, locked(tmp):
+            connection = sqlite3.connect(tmp)
+            try:
+                report = _fill(connection, corpus, span_files, shards_dir, keypoints_dir, release,
+                               scorer, lexicon, min_score, thresholds, max_fps)  # fmt: skip
+                _write_meta(
+                    connection, manifest_dir, span_files, lexicon, thresholds, min_score, report
+                )
+                connection.commit()
+            finally:
+                connection.close()
+    except (OSError, sqlite3.OperationalError) as error:
+        translated = disk_error(error, out)
+        if translated is not None:
+            raise translated from None
+        raise
+    _log_summary(out, report)
     return out
 
 
-def _collect_terms(
-    articles: dict[str, Any],
-    sentences: list[Any],
-    recordings: dict[str, Any],
-    spans_by_recording: Spans,
-    annotated: set[str],
+def _fill(
+    connection: sqlite3.Connection,
+    corpus: Corpus,
+    span_files: list[str | Path],
+    shards_dir: str | Path | None,
+    keypoints_dir: str | Path | None,
+    release: str | Path | None,
     scorer: TermScorer,
+    lexicon: Lexicon | None,
     min_score: float,
-    report: BuildReport,
-) -> dict[str, _Term]:
-    """Score every sentence, then mark each annotated recording as spelling or signing each term."""
-    terms: dict[str, _Term] = defaultdict(_Term)
-    for sentence in tqdm(sentences, desc="index: sentences", unit="sentence"):
-        article = articles.get(sentence.article_id)
-        title = article.title if article is not None else None
-        found: dict[str, tuple[int, int]] = {}
-        for scored in scorer.score_sentence(sentence.text, article=title):
-            norm = normalise_term(scored.text)
-            if not norm or scored.score < min_score or norm in found:
-                continue
-            found[norm] = (scored.char_start, scored.char_end)
-            _add_occurrence(terms[norm], sentence, scored.char_start, scored.char_end, scored.score)
-        annotated_here = [
-            recordings[rid]
-            for rid in sentence.recording_ids
-            if rid in annotated and rid in recordings
-        ]
-        for recording in annotated_here:
-            _find_spelled(terms, found, sentence, spans_by_recording.get(recording.id, []), report)
-        for recording in annotated_here:
-            _add_clips(terms, found, sentence, recording, spans_by_recording.get(recording.id, []))
-    return terms
-
-
-def _find_spelled(
-    terms: dict[str, _Term],
-    found: dict[str, tuple[int, int]],
-    sentence: Any,
-    spans: list[FingerspellingSpan],
-    report: BuildReport,
-) -> None:
-    """Match each span's text to a place in the sentence, adding the terms the scorer missed."""
-    for span in spans:
-        norm = normalise_term(span.text or "")
-        if not norm:
-            continue
-        terms[norm].displays.setdefault(span.text or norm, 0)  # the display if never found
-        if norm not in found:
-            where = find_term(sentence.text, span.text or "")
-            if where is None:
-                report.spans_unmatched += 1
-            else:
-                found[norm] = where
-                _add_occurrence(terms[norm], sentence, *where, None)
-
-
-def _add_clips(
-    terms: dict[str, _Term],
-    found: dict[str, tuple[int, int]],
-    sentence: Any,
-    recording: Any,
-    spans: list[FingerspellingSpan],
-) -> None:
-    """Spelled clips for the recording's spans; signed clips for terms no spelled word overlaps."""
-    spelled_ranges = []
-    for span in spans:
-        norm = normalise_term(span.text or "")
-        if not norm:
-            continue
-        terms[norm].clips.append(
-            (recording.id, recording.interpreter, "spelled", span.start_frame, span.end_frame, 0)
-        )
-        if norm in found:
-            spelled_ranges.append(found[norm])
-    for norm, (start, end) in found.items():
-        if not any(start < s_end and s_start < end for s_start, s_end in spelled_ranges):
-            window = signed_window(recording, sentence.text, start, end)
-            terms[norm].clips.append((recording.id, recording.interpreter, "signed", *window, 1))
-
-
-def _add_occurrence(term: _Term, sentence: Any, start: int, end: int, score: float | None) -> None:
-    term.displays[sentence.text[start:end]] += 1
-    if score is not None:
-        term.scores.append(float(score))
-    term.occurrences.append((sentence.id, sentence.article_id, start, end, score))
-
-
-def _write_corpus(
-    connection: sqlite3.Connection,
-    articles: dict[str, Any],
-    sentences: list[Any],
-    recordings: dict[str, Any],
-    annotated: set[str],
-    report: BuildReport,
-) -> None:
-    per_article = Counter(sentence.article_id for sentence in sentences)
-    connection.executemany(
-        "INSERT INTO articles VALUES (?, ?, ?, ?)",
-        [(a.id, a.title, a.page_id, per_article[a.id]) for a in articles.values()],
+    thresholds: DetectionThresholds,
+    max_fps: float,
+) -> BuildReport:
+    """Every table, in dependency order; returns the counts."""
+    connection.execute("PRAGMA journal_mode=OFF")
+    connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache, whatever the corpus
+    connection.execute("PRAGMA temp_store=FILE")
+    schema.create(connection)
+    report, problems = BuildReport(), _Problems()
+    write_articles_and_sentences(connection, corpus)
+    report.recordings_with_video = write_recordings(connection, corpus, keypoints_dir, release)
+    report.spans = insert_spans(connection, corpus, span_files, problems)
+    indexer = SentenceIndexer(connection, scorer, min_score, thresholds, TermIds(connection))
+    _index_sentences(connection, indexer)
+    report.spans_aligned, report.spans_unmatched = indexer.aligned, indexer.unmatched
+    report.terms = write_totals(connection)
+    if lexicon is not None:
+        report.lexicon_signs, report.terms_with_signs = write_signs(connection, lexicon)
+        problems.extend(lexicon.problems)
+    report.keypoint_bytes, report.keypoint_source_frames = store_keypoints(
+        connection, shards_dir, keypoints_dir, max_fps, problems
     )
+    connection.executescript(schema.FINISH)
+    _count(connection, report)
+    report.problems = problems.by_kind
     connection.executemany(
-        "INSERT INTO sentences (id, article_id, section_index, sentence_index, text, "
-        "is_section_title) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (s.id, s.article_id, s.section_index, s.sentence_index, s.text, int(s.is_section_title))
-            for s in sentences
-        ],
+        "INSERT INTO meta VALUES (?, ?)",
+        [("problems", json.dumps([str(p) for p in problems.kept]))],
     )
-    connection.executemany(
-        "INSERT INTO recordings VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                r.id,
-                r.sentence_id,
-                r.article_id,
-                r.interpreter,
-                r.fps,
-                r.num_frames,
-                int(r.id in annotated),
-            )
-            for r in recordings.values()
-        ],
+    return report
+
+
+class _Problems(list):
+    """Problems of a build: every one counted by kind, the first ``MAX_PROBLEMS_KEPT`` kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_kind: dict[str, int] = {}
+
+    def append(self, problem: Problem) -> None:  # type: ignore[override]
+        self.by_kind[problem.kind] = self.by_kind.get(problem.kind, 0) + 1
+        if len(self) < MAX_PROBLEMS_KEPT:
+            super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:  # type: ignore[override]
+        for problem in problems:
+            self.append(problem)
+
+    @property
+    def kept(self) -> list[Problem]:
+        return list(self)
+
+
+def _index_sentences(connection: sqlite3.Connection, indexer: SentenceIndexer) -> None:
+    """Every sentence, a page of rows at a time, in article order."""
+    titles = dict(connection.execute("SELECT id, title FROM articles"))
+    total = connection.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+    names = ("num", "id", "article_id", "text")
+    last = 0
+    with tqdm(total=total, desc="index: sentences", unit="sentence") as progress:
+        while True:
+            page = connection.execute(
+                "SELECT num, id, article_id, text FROM sentences WHERE num > ? ORDER BY num "
+                "LIMIT 500",
+                (last,),
+            ).fetchall()
+            if not page:
+                return
+            for row in page:
+                sentence = dict(zip(names, row, strict=True))
+                indexer.index(sentence, titles.get(sentence["article_id"]))
+            last = page[-1][0]
+            progress.update(len(page))
+
+
+def _count(connection: sqlite3.Connection, report: BuildReport) -> None:
+    def one(sql: str) -> int:
+        return connection.execute(sql).fetchone()[0]
+
+    report.articles = one("SELECT COUNT(*) FROM articles")
+    report.sentences = one("SELECT COUNT(*) FROM sentences")
+    report.recordings = one("SELECT COUNT(*) FROM recordings")
+    report.annotated_recordings = one("SELECT COUNT(*) FROM recordings WHERE annotated = 1")
+    report.detected_recordings = one("SELECT COUNT(*) FROM recordings WHERE detected = 1")
+    report.recordings_with_keypoints = one("SELECT COUNT(*) FROM keypoints")
+    report.spans_counted = dict(
+        connection.execute("SELECT source, COUNT(*) FROM spans WHERE counted = 1 GROUP BY source")
     )
-    report.articles, report.sentences = len(articles), len(sentences)
-    report.recordings, report.annotated_recordings = len(recordings), len(annotated)
-
-
-def _write_terms(
-    connection: sqlite3.Connection, terms: dict[str, _Term], report: BuildReport
-) -> dict[str, int]:
-    """Insert terms with their counts, occurrences, clips and dictionary links; return ids."""
-    ids: dict[str, int] = {}
-    for term_id, norm in enumerate(sorted(terms), start=1):
-        term = terms[norm]
-        ids[norm] = term_id
-        display = term.displays.most_common(1)[0][0] if term.displays else norm
-        score = sum(term.scores) / len(term.scores) if term.scores else None
-        spelled = {c[0]: c[1] for c in term.clips if c[2] == "spelled"}
-        signed = {c[0]: c[1] for c in term.clips if c[2] == "signed"}
-        connection.execute(
-            "INSERT INTO terms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                term_id,
-                norm,
-                display,
-                score,
-                len(term.occurrences),
-                len(spelled),
-                len(signed),
-                len(set(spelled.values())),
-                len(set(signed.values())),
-            ),
-        )
-        connection.executemany(
-            "INSERT INTO occurrences VALUES (?, ?, ?, ?, ?, ?)",
-            [(term_id, *occurrence) for occurrence in term.occurrences],
-        )
-        connection.executemany(
-            "INSERT INTO clips VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(term_id, *clip) for clip in term.clips],
-        )
-        connection.executemany(
-            "INSERT INTO links VALUES (?, ?, ?)",
-            [(term_id, link["site"], link["url"]) for link in lexicon_links(display)],
-        )
-    report.terms = len(ids)
-    return ids
-
-
-def _write_spans(
-    connection: sqlite3.Connection,
-    spans_by_recording: Spans,
-    term_ids: dict[str, int],
-    report: BuildReport,
-) -> None:
-    rows = [
-        (
-            rid,
-            s.start_frame,
-            s.end_frame,
-            s.text,
-            s.score,
-            term_ids.get(normalise_term(s.text or "")),
-        )
-        for rid, spans in spans_by_recording.items()
-        for s in spans
-    ]
-    connection.executemany(
-        "INSERT INTO spans (recording_id, start_frame, end_frame, text, score, term_id) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    report.spans = len(rows)
-
-
-def _write_lexicon(
-    connection: sqlite3.Connection,
-    term_ids: dict[str, int],
-    entries: Iterable[LexiconEntry],
-    source: Path,
-    report: BuildReport,
-) -> None:
-    rows = [
-        (term_ids[gloss], source.name, entry.entry_id, gloss, entry.video_url)
-        for entry in entries
-        for gloss in entry.glosses
-        if gloss in term_ids
-    ]
-    connection.executemany("INSERT INTO lexicon VALUES (?, ?, ?, ?, ?)", rows)
-    report.lexicon_entries = len(rows)
 
 
 def _write_meta(
     connection: sqlite3.Connection,
     manifest_dir: str | Path,
-    spans: str | Path | None,
+    span_files: list[str | Path],
+    lexicon: Lexicon | None,
+    thresholds: DetectionThresholds,
+    min_score: float,
     report: BuildReport,
 ) -> None:
-    counts = {k: v for k, v in vars(report).items() if k != "problems"}
+    """Every value JSON-encoded; the content hash last, over everything else."""
     meta = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "manifest_dir": str(manifest_dir),
-        "spans_source": str(spans) if spans else "annotations",
-        "counts": json.dumps(counts),
-        "problems": json.dumps(report.problems[:1000]),
+        "span_files": [str(path) for path in span_files],
+        "lexicon": str(Path(lexicon.source).resolve()) if lexicon is not None else None,
+        "detection_thresholds": asdict(thresholds),
+        "min_term_score": min_score,
+        "counts": asdict(report),
     }
-    connection.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+    connection.executemany(
+        "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
+    )
+    connection.commit()
+    digest = json.dumps(content_hash(connection))
+    connection.execute("INSERT INTO meta VALUES (?, ?)", (HASH_KEY, digest))
+
+
+def _log_summary(out: Path, report: BuildReport) -> None:
+    log.info(
+        "index %s: %d terms, %d sentences, %d recordings (%d annotated, %d detected), "
+        "%d with keypoints, %d with video; spans %s, counted %s",
+        out, report.terms, report.sentences, report.recordings, report.annotated_recordings,
+        report.detected_recordings, report.recordings_with_keypoints,
+        report.recordings_with_video, report.spans, report.spans_counted,
+    )  # fmt: skip
+    if report.problems:
+        log.warning("problems by kind: %s (the first %d are in the index's meta table)",
+                    report.problems, MAX_PROBLEMS_KEPT)  # fmt: skip
+
+
+__all__ = ["BuildReport", "DetectionThresholds", "build_index"]

@@ -1,24 +1,16 @@
-"""Term text: one normal form for matching spelled strings, candidates and searches.
+"""Term text: finding a term in a sentence by its normal form.
 
-Interpreters' spelled strings ("NACL", "Bronsted") and the sentence's words ("NaCl",
-"Brønsted") differ in case, accents and punctuation; the normal form drops all three so a
-spelled string finds the word it spells.
+The normal form itself (``normalise_term``) lives in :mod:`asl_stem.terms.text`, a lower layer,
+so the term scorer's ASL-LEX lookup keys glosses the same way the index keys terms.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+from asl_stem.terms.text import normalise_term
 
-
-def normalise_term(text: str) -> str:
-    """ASCII lower-case letters and digits, single-spaced: 'Brønsted–Lowry' -> 'bronsted lowry'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("ø", "o").replace("Ø", "O").replace("ß", "ss").replace("æ", "ae")
-    return _NOT_ALNUM.sub(" ", stripped.casefold()).strip()
+__all__ = ["find_term", "normalise_term"]
 
 
 def find_term(sentence: str, term: str) -> tuple[int, int] | None:

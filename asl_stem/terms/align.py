@@ -1,97 +1,135 @@
-"""Which word each fingerspelled span spells: a monotonic alignment by dynamic programming.
+"""Which word each fingerspelled span spells: a hidden Markov model over the sentence's terms.
 
-What the video tells, each as a log-normal cost fitted on annotated rows:
+Each span (in time order) is in one state: a candidate term of the sentence, a name of the
+article that the sentence does not contain (:func:`~asl_stem.terms.candidates.article_names`),
+or, when a recognizer read the span's letters, "what was read" (a term the text does not hold:
+an abbreviation the sentence writes out, a chemical symbol). What the video tells, each as a
+cost (a negative log-probability) fitted on annotated rows:
+
 - a span's length in frames grows with the letters spelled (log frames ~ a + b log letters);
 - the pause between two spans grows with the words signed between them, and the first span's
   start with the words before it (log(1 + frames) ~ a + b log(1 + words));
-- spans come in sentence order, so candidates never move backwards; the same candidate (or an
-  overlapping one, like "GE" after "G") may take a second span at a penalty, because
-  interpreters sometimes spell a term twice;
-- the term scorer says which words are likely spelled at all (-log score).
+- spans mostly follow the sentence; a term may be spelled again (a repeat) and ASL may reorder
+  (a move backwards): both are rarer moves with their own fitted probability, not forbidden
+  ones, so one mistake does not shift every later span of the sentence;
+- the term scorer says which words are likely spelled at all: choosing a term costs -log
+  score, and every word passed over unspelled (skipped going forward, before the first span,
+  after the last) costs -log(1 - score), so a likely term is not skipped for free;
+- with letters (:mod:`asl_stem.terms.readings`), how far the read letters are from the term.
+
+The best path is Viterbi's; each span's ``text_score`` is the posterior probability of its
+state under the same costs, by the forward-backward algorithm over the lattice.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 import numpy as np
 
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.sets import AnnotatedRecording
 from asl_stem.terms.candidates import Candidate, words
+from asl_stem.terms.costs import MEAN_COST, AlignerParams, LogLinear
 from asl_stem.terms.labels import occurrences
+from asl_stem.terms.lattice import best_path, posteriors
+from asl_stem.terms.readings import Reading, letter_costs, letters
 
-_LETTER = re.compile(r"[^\W_]")
 _FLOOR = 1e-6
-# Spread below which a fitted cost model is not trusted (few or too regular examples).
-MIN_SIGMA = 0.1
+# The cost of leaving a span without text: taken only when no term and no reading is possible.
+NO_TEXT_COST = 1e4
+# The two states after the terms: what was read, and no text at all.
+EXTRA_STATES = 2
 
 
 @dataclass(frozen=True)
-class LogLinear:
-    """log(y) ~ N(intercept + slope * log(x), sigma): a misfit cost for counts and durations."""
+class _States:
+    """Every state a span can take: in-sentence candidates, then outside names, then 'read',
+    then no text.
 
-    intercept: float
-    slope: float
-    sigma: float
+    ``skipped[j]`` is the cost of leaving the sentence's words before word j unspelled: the
+    sum of -log(1 - score) of each word (its best covering candidate's score).
+    """
 
-    def cost(self, log_y: np.ndarray, log_x: np.ndarray) -> np.ndarray:
-        return 0.5 * ((log_y - self.intercept - self.slope * log_x) / self.sigma) ** 2
+    found: list[Candidate]
+    names: list[str]
+    scores: np.ndarray  # term scores of found + names
+    skipped: np.ndarray
 
-    @classmethod
-    def fit(cls, pairs: Iterable[tuple[float, float]]) -> LogLinear:
-        """Least squares on (log x, log y) pairs; needs two distinct x values."""
-        data = list(pairs)
-        if len({x for x, _ in data}) < 2:
-            raise ValueError("need examples with at least two different lengths to fit")
-        x, y = np.array(data).T
-        slope, intercept = np.polyfit(x, y, 1)
-        sigma = max(MIN_SIGMA, float(np.std(y - (intercept + slope * x))))
-        return cls(float(intercept), float(slope), sigma)
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.found] + self.names
+
+    @property
+    def inside(self) -> int:
+        return len(self.found)
 
 
 @dataclass(frozen=True)
-class AlignerParams:
-    """Cost models and weights (defaults fitted on the shared annotation rows)."""
+class Lattice:
+    """One recording's spans (time order) against its states: costs, and what they give."""
 
-    length: LogLinear = LogLinear(1.68, 1.0, 0.47)
-    gap: LogLinear = LogLinear(2.52, 1.13, 0.69)
-    start: LogLinear = LogLinear(3.43, 0.78, 0.90)
-    score_weight: float = 1.0
-    repeat_penalty: float = 3.0
+    ordered: list[FingerspellingSpan]
+    states: _States
+    read: list[Reading | None]
+    emit: np.ndarray  # (spans, states)
+    moves: list[np.ndarray]  # (states, states) between consecutive spans
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def posteriors(self) -> np.ndarray:
+        """(spans, states) probability of each span being in each state."""
+        return posteriors(self.emit, self.moves)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AlignerParams:
-        models = {key: LogLinear(**data[key]) for key in ("length", "gap", "start")}
-        return cls(
-            **models, score_weight=data["score_weight"], repeat_penalty=data["repeat_penalty"]
-        )
+    def usage(self) -> np.ndarray:
+        """Probability that each in-sentence candidate is spelled by at least one span."""
+        inside = self.posteriors()[:, : self.states.inside]
+        return 1.0 - np.prod(1.0 - inside, axis=0)
+
+    def decode(self) -> list[FingerspellingSpan]:
+        """The spans named by the best path, each with its state's posterior."""
+        path = best_path(self.emit, self.moves)
+        posterior = self.posteriors()
+        out = []
+        for i, (span, state) in enumerate(zip(self.ordered, path, strict=True)):
+            chosen = _state_text(self.states, self.read[i], state)
+            out.append(_named(span, chosen, float(posterior[i, state]) if chosen else None))
+        return out
 
 
-def letters(text: str) -> int:
-    """Letters and digits a fingerspeller would sign for ``text``."""
-    return len(_LETTER.findall(text))
+def sentence_order(found: Sequence[Candidate]) -> list[int]:
+    """Indices of the candidates by (start, end): the order the lattice's states take."""
+    return sorted(range(len(found)), key=lambda i: (found[i].char_start, found[i].char_end))
 
 
-def _moves(found: Sequence[Candidate], params: AlignerParams) -> tuple[np.ndarray, np.ndarray]:
-    """(words between p and c, fixed cost of moving from p to c: 0, repeat penalty or inf)."""
-    first = np.array([c.word_index for c in found])
-    after_last = first + np.array([c.n_words for c in found])
-    between = np.clip(first[None, :] - after_last[:, None], 0, None)
-    starts = np.array([c.char_start for c in found])
-    ends = np.array([c.char_end for c in found])
-    fixed = np.full((len(found), len(found)), np.inf)
-    fixed[starts[None, :] >= starts[:, None]] = params.repeat_penalty
-    fixed[starts[None, :] >= ends[:, None]] = 0.0
-    return between, fixed
+def build_lattice(
+    spans: Sequence[FingerspellingSpan],
+    found: Sequence[Candidate],
+    scores: np.ndarray,
+    params: AlignerParams,
+    names: Sequence[tuple[str, float]] = (),
+    readings: dict[str, Reading] | None = None,
+) -> Lattice | None:
+    """The lattice of one recording (candidates in :func:`sentence_order`); None when there
+    is nothing to align (no span, or no term and no reading)."""
+    readings = readings or {}
+    ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
+    order = sentence_order(found)
+    found = [found[i] for i in order]
+    scores = np.clip(np.asarray(scores, dtype=float)[order], _FLOOR, 1.0 - _FLOOR)
+    states = _States(
+        found,
+        [name for name, _ in names],
+        np.concatenate([scores, np.clip([s for _, s in names], _FLOOR, 1.0)]),
+        _skip_costs(found, scores),
+    )
+    read = [readings.get(span.id) for span in ordered]
+    if not ordered or (not states.texts and not any(read)):
+        return None
+    emit = _emissions(ordered, states, read, params)
+    moves = [_moves(states, params, a, b) for a, b in pairwise(ordered)]
+    return Lattice(ordered, states, read, emit, moves)
 
 
 def align_spans(
@@ -99,80 +137,198 @@ def align_spans(
     found: Sequence[Candidate],
     scores: np.ndarray,
     params: AlignerParams | None = None,
+    *,
+    names: Sequence[tuple[str, float]] = (),
+    readings: dict[str, Reading] | None = None,
 ) -> list[FingerspellingSpan]:
-    """Give each span (taken in time order) the candidate it spells; return them in time order.
+    """Give each span (taken in time order) the term it spells; return them in time order.
 
     :param spans: the spans of one recording, any order; their text is replaced.
     :param found: the sentence's candidates; :param scores: their term scores in [0, 1].
-    A span gets ``text_source="aligned"`` and the candidate's character offsets; when the
-    sentence has no candidate it keeps no text.
+    :param names: the article's terms absent from the sentence, with a term score each.
+    :param readings: the recognizer's n-best letters by span id (spans without one are aligned
+        on text alone).
+    A span gets the term's text, its offsets (None for an outside name), ``text_source`` =
+    "aligned" and its posterior as ``text_score``; a span whose letters match no term keeps
+    what was read (``text_source="read"``); with no term and no letters it keeps no text.
     """
-    params = params or AlignerParams()
-    ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
-    if not ordered or not found:
-        return [_named(span, None) for span in ordered]
-    order = sorted(range(len(found)), key=lambda i: (found[i].char_start, found[i].char_end))
-    found = [found[i] for i in order]
-    scores = np.clip(np.asarray(scores, dtype=float)[order], _FLOOR, 1.0)
-    log_letters = np.log([max(1, letters(c.text)) for c in found])
-    prior = params.score_weight * -np.log(scores)
-    between, fixed = _moves(found, params)
-    log_between = np.log1p(between)
-
-    def emit(span: FingerspellingSpan) -> np.ndarray:
-        return params.length.cost(np.log(span.num_frames), log_letters) + prior
-
-    first_words = np.log1p([c.word_index for c in found])
-    total = emit(ordered[0]) + params.start.cost(np.log1p(ordered[0].start_frame), first_words)
-    back = np.zeros((len(ordered), len(found)), dtype=int)
-    for i in range(1, len(ordered)):
-        gap = max(0, ordered[i].start_frame - ordered[i - 1].end_frame)
-        options = total[:, None] + fixed + params.gap.cost(np.log1p(gap), log_between)
-        back[i] = np.argmin(options, axis=0)
-        total = options[back[i], np.arange(len(found))] + emit(ordered[i])
-    path = [int(np.argmin(total))]
-    for i in range(len(ordered) - 1, 0, -1):
-        path.append(int(back[i][path[-1]]))
-    path.reverse()
-    return [_named(span, found[c]) for span, c in zip(ordered, path, strict=True)]
+    lattice = build_lattice(spans, found, scores, params or AlignerParams(), names, readings)
+    if lattice is None:
+        return [_named(span, None) for span in sorted(spans, key=lambda s: s.start_frame)]
+    return lattice.decode()
 
 
-def _named(span: FingerspellingSpan, candidate: Candidate | None) -> FingerspellingSpan:
-    """The span with the candidate's text and offsets (or none), marked as aligned."""
-    if candidate is None:
-        return span.replace(text=None, text_source=None, char_start=None, char_end=None)
+def _skip_costs(found: Sequence[Candidate], scores: np.ndarray) -> np.ndarray:
+    """Cumulative -log(1 - score) over the sentence's words (see :class:`_States`)."""
+    n_words = max((c.word_index + c.n_words for c in found), default=0)
+    word_score = np.zeros(n_words)
+    for candidate, score in zip(found, scores, strict=True):
+        covered = slice(candidate.word_index, candidate.word_index + candidate.n_words)
+        word_score[covered] = np.maximum(word_score[covered], score)
+    return np.concatenate([[0.0], np.cumsum(-np.log1p(-word_score))])
+
+
+def _emissions(
+    ordered: Sequence[FingerspellingSpan],
+    states: _States,
+    read: Sequence[Reading | None],
+    params: AlignerParams,
+) -> np.ndarray:
+    """(spans, states) costs of each span in each state: the terms, 'read', no text."""
+    texts = states.texts
+    log_letters = np.log([max(1, letters(text)) for text in texts])
+    prior = params.score_weight * -np.log(states.scores)
+    prior[states.inside :] += params.outside_penalty
+    first_words = np.log1p([c.word_index for c in states.found])
+    emit = np.full((len(ordered), len(texts) + EXTRA_STATES), np.inf)
+    emit[:, -1] = NO_TEXT_COST
+    for i, span in enumerate(ordered):
+        log_frames = np.log(span.num_frames)
+        emit[i, : len(texts)] = params.length.cost(log_frames, log_letters) + prior
+        if read[i] is not None:
+            emit[i, : len(texts)] += letter_costs(read[i], texts, params.letter_error)
+            best = read[i].best
+            read_cost = letter_costs(read[i], [best], params.letter_error)[0]
+            length = params.length.cost(log_frames, math.log(max(1, letters(best))))
+            unknown = math.log(1 + len(states.names)) + params.read_letter_cost * letters(best)
+            emit[i, -2] = params.outside_penalty + unknown + read_cost + length
+    start = np.full(len(texts) + EXTRA_STATES, MEAN_COST)
+    start[: states.inside] = params.start.cost(np.log1p(ordered[0].start_frame), first_words)
+    first = np.array([c.word_index for c in states.found], dtype=int)
+    after = first + np.array([c.n_words for c in states.found], dtype=int)
+    start[: states.inside] += params.skip_cost * states.skipped[first]
+    emit[0] += start
+    emit[-1, : states.inside] += params.skip_cost * (states.skipped[-1] - states.skipped[after])
+    return emit
+
+
+def _moves(
+    states: _States, params: AlignerParams, a: FingerspellingSpan, b: FingerspellingSpan
+) -> np.ndarray:
+    """(states, states) cost of going from span ``a``'s state to span ``b``'s."""
+    size = len(states.texts) + EXTRA_STATES
+    found = states.found
+    fixed = np.full((size, size), MEAN_COST)
+    if found:
+        first = np.array([c.word_index for c in found])
+        after = first + np.array([c.n_words for c in found])
+        starts = np.array([c.char_start for c in found])
+        ends = np.array([c.char_end for c in found])
+        ahead = np.clip(first[None, :] - after[:, None], 0, None)
+        forward = starts[None, :] >= ends[:, None]
+        backward = ends[None, :] <= starts[:, None]
+        gap = max(0, b.start_frame - a.end_frame)
+        inside = np.where(forward, params.gap.cost(np.log1p(gap), np.log1p(ahead)), MEAN_COST)
+        skipped = np.clip(states.skipped[first][None, :] - states.skipped[after][:, None], 0, None)
+        inside += np.where(forward, params.forward_penalty + params.skip_cost * skipped, 0.0)
+        inside += np.where(backward, params.backward_penalty, 0.0)
+        inside += np.where(~forward & ~backward, params.repeat_penalty, 0.0)
+        fixed[: len(found), : len(found)] = inside
+    return fixed
+
+
+def _state_text(
+    states: _States, reading: Reading | None, state: int
+) -> tuple[str, Candidate | None, str] | None:
+    """(text, in-sentence candidate or None, text source) of a state; None for no text."""
+    if state < states.inside:
+        candidate = states.found[state]
+        return candidate.text, candidate, "aligned"
+    if state < len(states.texts):
+        return states.names[state - states.inside], None, "aligned"
+    if state == len(states.texts) and reading is not None:
+        return reading.best, None, "read"
+    return None
+
+
+def _named(
+    span: FingerspellingSpan,
+    chosen: tuple[str, Candidate | None, str] | None,
+    posterior: float | None = None,
+) -> FingerspellingSpan:
+    """The span with the chosen text and offsets (or none), its source and confidence."""
+    if chosen is None:
+        return span.replace(
+            text=None, text_source=None, text_score=None, char_start=None, char_end=None
+        )
+    text, candidate, source = chosen
     return span.replace(
-        text=candidate.text,
-        text_source="aligned",
-        char_start=candidate.char_start,
-        char_end=candidate.char_end,
+        text=text,
+        text_source=source,
+        text_score=None if posterior is None else round(posterior, 6),
+        char_start=candidate.char_start if candidate else None,
+        char_end=candidate.char_end if candidate else None,
     )
 
 
-def _word_range(row: AnnotatedRecording, text: str | None) -> tuple[int, int] | None:
-    """First and last word index of the only occurrence of ``text`` (None if not exactly one)."""
-    found = occurrences(row.sentence, text or "")
-    if len(found) != 1:
-        return None
-    start, end = found[0]
-    hit = [w.word_index for w in words(row.sentence) if w.char_start < end and w.char_end > start]
-    return (hit[0], hit[-1]) if hit else None
+def _word_ranges(sentence: str, text: str | None) -> list[tuple[int, int]]:
+    """First and last word index of every occurrence of ``text`` in the sentence."""
+    sentence_words = words(sentence)
+    out = []
+    for start, end in occurrences(sentence, text or ""):
+        hit = [w.word_index for w in sentence_words if w.char_start < end and w.char_end > start]
+        if hit:
+            out.append((hit[0], hit[-1]))
+    return out
+
+
+def _follow(
+    previous: tuple[int, int] | None, options: list[tuple[int, int]]
+) -> tuple[str, tuple[int, int]] | None:
+    """Which move reaches the next spelled text, reading repeated words in sentence order when
+    they can be: the first occurrence after ``previous``, else one overlapping it, else the
+    nearest one before (None when the text is not in the sentence or nothing came before)."""
+    if not options or previous is None:
+        return ("start", options[0]) if options else None
+    ahead = [o for o in options if o[0] > previous[1]]
+    if ahead:
+        return "forward", ahead[0]
+    same = [o for o in options if o[1] >= previous[0]]
+    if same:
+        return "repeat", same[0]
+    return "backward", options[-1]
+
+
+def _penalty(count: int, total: int) -> float:
+    """-log of a probability estimated from counts, with add-one smoothing."""
+    return -math.log((count + 1) / (total + 2))
 
 
 def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
-    """Fit the length, gap and start models on annotated rows (spans with a unique word)."""
+    """Fit every cost model on annotated rows: lengths, pauses, starts, the moves between spans
+    (repeated words read in sentence order where they can be), and how often a spelled text is
+    absent from its sentence."""
     length, gap, start = [], [], []
+    moves = {"forward": 0, "repeat": 0, "backward": 0}
+    absent = spelled = 0
     for row in rows:
         spans = sorted(row.spans, key=lambda s: s.start_frame)
-        ranges = [_word_range(row, span.text) for span in spans]
+        previous: tuple[FingerspellingSpan, tuple[int, int]] | None = None
         for span in spans:
-            if span.text and letters(span.text):
-                frames = span.end_frame - span.start_frame + 1
-                length.append((math.log(letters(span.text)), math.log(frames)))
-        if spans and ranges[0] is not None:
-            start.append((math.log1p(ranges[0][0]), math.log1p(spans[0].start_frame)))
-        for (a, ra), (b, rb) in pairwise(zip(spans, ranges, strict=True)):
-            if ra is not None and rb is not None and rb[0] > ra[1]:
-                frames = max(0, b.start_frame - a.end_frame)
-                gap.append((math.log1p(rb[0] - ra[1] - 1), math.log1p(frames)))
-    return AlignerParams(LogLinear.fit(length), LogLinear.fit(gap), LogLinear.fit(start))
+            if not span.text or not letters(span.text):
+                continue
+            spelled += 1
+            length.append((math.log(letters(span.text)), math.log(span.num_frames)))
+            move = _follow(previous[1] if previous else None, _word_ranges(row.sentence, span.text))
+            if move is None:
+                absent += 1
+                continue
+            kind, where = move
+            if kind == "start":
+                start.append((math.log1p(where[0]), math.log1p(span.start_frame)))
+            else:
+                moves[kind] += 1
+            if kind == "forward" and previous is not None:
+                frames = max(0, span.start_frame - previous[0].end_frame)
+                gap.append((math.log1p(where[0] - previous[1][1] - 1), math.log1p(frames)))
+            previous = (span, where)
+    total = sum(moves.values())
+    return AlignerParams(
+        LogLinear.fit(length),
+        LogLinear.fit(gap),
+        LogLinear.fit(start),
+        repeat_penalty=_penalty(moves["repeat"], total),
+        forward_penalty=_penalty(moves["forward"], total),
+        backward_penalty=_penalty(moves["backward"], total),
+        outside_penalty=_penalty(absent, spelled),
+    )

@@ -4,7 +4,9 @@ The baseline (the corpus paper's) takes the k rarest words of a sentence by word
 k being the true number of spans. Both are scored on the same held-out rows with the same
 character masks over the sentence (see :mod:`asl_stem.terms.labels`): mean character IoU over
 the rows that have spans, word-level precision/recall/F1 and average precision. The aligner is
-measured with the annotated spans as detections (an oracle detector).
+measured with the annotated spans as detections (an oracle detector). Calibration: every
+held-out candidate's score against whether it was spelled, as a reliability table and the
+expected calibration error (ECE).
 """
 
 from __future__ import annotations
@@ -18,12 +20,23 @@ import numpy as np
 from tqdm import tqdm
 from wordfreq import word_frequency
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan
-from asl_stem.corpus.sets import AnnotatedRecording
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
-from asl_stem.terms.labels import char_iou, char_mask, normalise, occurrences, span_iou
-from asl_stem.terms.scorer import TermScorer, fit_scorer
+from asl_stem.terms.features import ArticleContext
+from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.joint import align_rows
+from asl_stem.terms.labels import (
+    candidate_labels,
+    char_iou,
+    char_mask,
+    normalise,
+    occurrences,
+    span_iou,
+    spelled_texts,
+)
+from asl_stem.terms.scorer import TermScorer
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +71,6 @@ def top_k(found: Sequence[Candidate], scores: np.ndarray, k: int) -> list[Candid
     return chosen
 
 
-def spelled_texts(row: AnnotatedRecording) -> list[str]:
-    """The row's spelled strings (spans without a text are left out)."""
-    return [span.text for span in row.spans if span.text]
-
-
 @dataclass
 class _Tally:
     """Running sums for one method: row IoUs, word labels and scores, span hits."""
@@ -73,6 +81,8 @@ class _Tally:
     word_chosen: list[bool] = field(default_factory=list)
     hits: int = 0
     spans: int = 0
+    candidate_scores: list[float] = field(default_factory=list)
+    candidate_labels: list[bool] = field(default_factory=list)
 
     def add_words(self, label: np.ndarray, scored: list[tuple[Candidate, float, bool]]) -> None:
         for word, score, chosen in scored:
@@ -104,7 +114,40 @@ class _Tally:
         if self.spans:
             out["span_accuracy"] = self.hits / self.spans
             out["spans"] = self.spans
+        if self.candidate_labels:
+            table = reliability(np.array(self.candidate_scores), np.array(self.candidate_labels))
+            out["ece"] = expected_calibration_error(table)
+            out["reliability"] = table
         return out
+
+
+def reliability(
+    scores: np.ndarray, labels: np.ndarray, bins: int = 10
+) -> list[dict[str, float | int]]:
+    """Per score bin (equal width): how many scores, their mean, and how often they came true."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    table = []
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            table.append(
+                {
+                    "low": float(edges[b]),
+                    "high": float(edges[b + 1]),
+                    "n": int(inside.sum()),
+                    "mean_score": float(scores[inside].mean()),
+                    "spelled": float(labels[inside].mean()),
+                }
+            )
+    return table
+
+
+def expected_calibration_error(table: Sequence[dict[str, float | int]]) -> float:
+    """ECE: the gap between mean score and how often it came true, weighted by bin size."""
+    total = sum(int(row["n"]) for row in table)
+    gaps = (int(row["n"]) * abs(row["mean_score"] - row["spelled"]) for row in table)
+    return float(sum(gaps) / max(1, total))
 
 
 def _word_scores(
@@ -125,11 +168,15 @@ def _word_scores(
 def _score_rows(
     scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
-    """Add one held-out article's rows to the scorer, baseline and aligner tallies."""
+    """Add one held-out article's rows to the scorer, baseline and aligner tallies (the
+    article's sentences, unlabelled, are its context)."""
+    context = ArticleContext.from_sentences(row.sentence for row in rows)
     for row in rows:
         texts = spelled_texts(row)
         label = char_mask(row.sentence, texts)
-        found, scores = scorer.score_candidates(row.sentence, article=row.article)
+        found, scores = scorer.score_candidates(row.sentence, article=row.article, context=context)
+        tallies["scorer"].candidate_scores += scores.tolist()
+        tallies["scorer"].candidate_labels += candidate_labels(row.sentence, found, texts)
         k = len(row.spans)
         ours = top_k(found, scores, k)
         base = rarest_k(row.sentence, k)
@@ -147,7 +194,7 @@ def _score_rows(
                 for w, _ in word_scores
             ],
         )
-        _align_row(scorer, row, label, tallies)
+    _align_rows(scorer, rows, tallies)
 
 
 def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[FingerspellingSpan]:
@@ -166,25 +213,43 @@ def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[
     ]
 
 
-def _align_row(
-    scorer: TermScorer, row: AnnotatedRecording, label: np.ndarray, tallies: dict[str, _Tally]
+def _align_rows(
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
-    """Align the annotated spans (an oracle detector), ours and the baseline's way."""
-    if not row.spans:
-        return
-    spans = list(row.spans)
-    ours = scorer.align(row.sentence, spans, article=row.article)
-    for name, aligned in (
-        ("aligner", ours),
-        ("aligner_baseline", rarest_in_order(row.sentence, spans)),
-    ):
-        _count_alignment(row, label, aligned, tallies[name])
+    """Align the annotated spans (an oracle detector): ours (each article's recordings
+    jointly, see :mod:`asl_stem.terms.joint`) and the baseline's way."""
+    ours = align_rows(scorer, [row for row in rows if row.spans])
+    for row in rows:
+        if not row.spans:
+            continue
+        label = char_mask(row.sentence, spelled_texts(row))
+        _count_alignment(row, label, ours[row.recording_id], tallies["aligner"])
+        baseline = rarest_in_order(row.sentence, list(row.spans))
+        _count_alignment(row, label, baseline, tallies["aligner_baseline"])
+
+
+def alignment_accuracy(
+    rows: Sequence[AnnotatedRecording], aligned: dict[str, Sequence[FingerspellingSpan]]
+) -> dict[str, float | int]:
+    """Right word and char IoU of aligned spans (by recording id) against annotated rows,
+    counted as :func:`cross_validate` counts the aligner; rows without a line are left out."""
+    tally = _Tally()
+    for row in rows:
+        if row.spans and row.recording_id in aligned:
+            label = char_mask(row.sentence, spelled_texts(row))
+            _count_alignment(row, label, aligned[row.recording_id], tally)
+    return tally.summary()
 
 
 def _count_alignment(
-    row: AnnotatedRecording, label: np.ndarray, aligned: Sequence[FingerspellingSpan], tally: _Tally
+    row: AnnotatedRecording,
+    label: np.ndarray,
+    aligned: Sequence[FingerspellingSpan],
+    tally: _Tally,
 ) -> None:
-    """Count spans given the right word (IoU >= 0.5 with an occurrence of the spelled text)."""
+    """Count spans given the right word: IoU >= 0.5 with an occurrence of the spelled text in
+    the sentence, or, for a text from outside the sentence (an article name, letters read),
+    the spelled text itself (case and apostrophes folded)."""
     truth = {(s.start_frame, s.end_frame): s.text for s in row.spans}
     for span in aligned:
         text = truth.get((span.start_frame, span.end_frame))
@@ -192,6 +257,7 @@ def _count_alignment(
             continue
         tally.spans += 1
         if span.char_start is None or span.char_end is None:
+            tally.hits += bool(span.text) and normalise(span.text) == normalise(text)
             continue
         assigned = (span.char_start, span.char_end)
         if any(span_iou(assigned, occ) >= 0.5 for occ in occurrences(row.sentence, text)):
@@ -199,6 +265,16 @@ def _count_alignment(
     iou = char_iou(label, char_mask(row.sentence, [s.text for s in aligned if s.text]))
     if iou is not None:
         tally.ious.append(iou)
+
+
+TALLIES = ("scorer", "scorer_top_k", "rarest_k", "aligner", "aligner_baseline")
+
+
+def score_held_out(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[str, _Tally]:
+    """Tallies of one held-out article's rows: scorer, baseline and aligner."""
+    tallies = {name: _Tally() for name in TALLIES}
+    _score_rows(scorer, rows, tallies)
+    return tallies
 
 
 def cross_validate(
@@ -216,17 +292,17 @@ def cross_validate(
             f"cross-validation needs rows of at least two articles, got {articles}; "
             "pass more annotation files"
         )
-    names = ("scorer", "scorer_top_k", "rarest_k", "aligner", "aligner_baseline")
-    tallies = {name: _Tally() for name in names}
+    tallies = {name: _Tally() for name in TALLIES}
     per_article = {}
     for article in tqdm(articles, desc="folds", unit="article"):
         held_out = [row for row in rows if row.article == article]
         scorer = fit([row for row in rows if row.article != article])
-        fold = {name: _Tally() for name in tallies}
-        _score_rows(scorer, held_out, fold)
+        fold = score_held_out(scorer, held_out)
         per_article[article] = {
             "scorer_char_iou": fold["scorer_top_k"].summary().get("char_iou"),
             "rarest_k_char_iou": fold["rarest_k"].summary().get("char_iou"),
+            "scorer_word_f1": fold["scorer"].summary().get("word_f1"),
+            "fit": scorer.fit_info,
         }
         for name, tally in fold.items():
             _merge(tallies[name], tally)
@@ -250,6 +326,8 @@ def _merge(into: _Tally, other: _Tally) -> None:
     into.word_chosen += other.word_chosen
     into.hits += other.hits
     into.spans += other.spans
+    into.candidate_scores += other.candidate_scores
+    into.candidate_labels += other.candidate_labels
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -273,6 +351,7 @@ def format_report(report: dict[str, Any]) -> str:
         ("average_precision", "average precision"),
     ):
         lines.append(f"{name:28}{fig('scorer_threshold', key):>10}{fig('rarest_k', key):>10}")
+    lines.append(f"{'expected calibration error':28}{fig('scorer_threshold', 'ece'):>10}")
     for section, name in (
         ("aligner_oracle_spans", "aligner"),
         ("aligner_baseline_oracle_spans", "rarest-k in sentence order"),
@@ -280,5 +359,17 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"{name} (oracle spans): char IoU {fig(section, 'char_iou')}, "
             f"right word {fig(section, 'span_accuracy')}"
+        )
+    for point in report.get("learning_curve", []):
+        lines.append(
+            f"trained on {point['train_articles']} article(s), {point['fits']} fits: "
+            f"char IoU {point['char_iou']:.3f}, word F1 {point['word_f1']:.3f}, "
+            f"ECE {point['ece']:.3f} (rarest-k {point['rarest_k_char_iou']:.3f})"
+        )
+    lines.append("reliability (held-out candidates): score bin, n, mean score, spelled")
+    for row in report["scorer_threshold"].get("reliability", []):
+        lines.append(
+            f"  {row['low']:.1f}-{row['high']:.1f} {row['n']:>7} "
+            f"{row['mean_score']:>8.3f} {row['spelled']:>8.3f}"
         )
     return "\n".join(lines)

@@ -19,9 +19,15 @@ from tqdm import tqdm
 
 from asl_stem.atomic import write_jsonl
 from asl_stem.corpus import AnnotatedRecording, Corpus, open_corpus
+from asl_stem.corpus.readings import Reading, read_letter_file
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 from asl_stem.problems import count_by_kind
-from asl_stem.terms.scorer import TermScorer, fit_scorer, load_default_scorer
+from asl_stem.terms.features import ArticleContext
+from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.joint import ArticleText, RecordingToAlign, align_article
+from asl_stem.terms.lexicon import Lexicon, read_lexicon
+from asl_stem.terms.scorer import TermScorer, load_default_scorer
 
 logger = logging.getLogger(__name__)
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
@@ -35,15 +41,34 @@ def annotated(source: Source) -> list[AnnotatedRecording]:
     return recordings
 
 
-def load_scorer(path: str | Path | None) -> TermScorer:
-    """The scorer saved at ``path``, or the packaged default when None."""
-    return load_default_scorer() if path is None else TermScorer.load(path)
+def load_lexicon(path: str | Path | None) -> Lexicon | None:
+    """The ASL-LEX file at ``path`` (its bad rows logged and counted), or None."""
+    if path is None:
+        return None
+    lexicon = read_lexicon(path)
+    for problem in lexicon.problems:
+        (logger.warning if problem.severity == "error" else logger.info)("%s", problem)
+    if lexicon.problems:
+        logger.warning("%s: problems by kind: %s", path, count_by_kind(lexicon.problems))
+    logger.info("%s: %d signs", path, len(lexicon))
+    return lexicon
 
 
-def fit_from(source: Source, out: str | Path) -> TermScorer:
-    """Fit a scorer on the annotated recordings of ``source`` and save it as JSON at ``out``."""
+def load_scorer(path: str | Path | None, lexicon: Lexicon | None = None) -> TermScorer:
+    """The scorer saved at ``path``, or the packaged one (with or without lexicon features,
+    as ``lexicon`` is given) when None."""
+    if path is None:
+        return load_default_scorer(lexicon)
+    return TermScorer.load(path, lexicon)
+
+
+def fit_from(
+    source: Source, out: str | Path, lexicon: Lexicon | None = None, **fit_options: Any
+) -> TermScorer:
+    """Fit a scorer on the annotated recordings of ``source`` and save it as JSON at ``out``;
+    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
     rows = annotated(source)
-    scorer = fit_scorer(rows)
+    scorer = fit_scorer(rows, lexicon=lexicon, **fit_options)
     scorer.save(out)
     articles = len({r.article for r in rows})
     logger.info("wrote %s (%d recordings, %d articles)", out, len(rows), articles)
@@ -54,11 +79,13 @@ def predict_file(source: Source, out: str | Path, scorer: TermScorer) -> int:
     """Score every candidate of every sentence; one JSON line per sentence. Returns the count."""
     corpus = open_corpus(source)
     titles = {article.id: article.title for article in corpus.articles}
+    contexts = _contexts(corpus)
 
     def lines() -> Iterator[dict[str, Any]]:
         for sentence in tqdm(corpus.sentences, desc="terms predict", unit="sentence"):
             title = titles.get(sentence.article_id, sentence.article)
-            terms = scorer.score_sentence(sentence.text, article=title)
+            context = contexts.get(sentence.article_id)
+            terms = scorer.score_sentence(sentence.text, article=title, context=context)
             yield {
                 "sentence_id": sentence.id,
                 "article": title,
@@ -70,35 +97,145 @@ def predict_file(source: Source, out: str | Path, scorer: TermScorer) -> int:
 
 
 def align_file(
-    source: Source, out: str | Path, scorer: TermScorer, spans: str | Path | None = None
+    source: Source,
+    out: str | Path,
+    scorer: TermScorer,
+    spans: str | Path | None = None,
+    letters: str | Path | None = None,
 ) -> int:
-    """Name the word each span spells: the detector's spans (a span file), else the annotated.
+    """Name the word each span spells: the detector's spans (a span file), the spans of a
+    letters file, else the annotated; with ``letters`` (``asl-stem recognize`` output), the
+    letters read from each span count too. Each article's recordings are aligned jointly.
 
-    Writes a span file; recordings of the span file that the corpus does not know are left
-    out, logged and counted. Returns the number of recordings written.
+    Writes a span file; recordings that the corpus does not know are left out, logged and
+    counted. Returns the number of recordings written.
     """
     corpus = open_corpus(source)
-    items = _span_lines(corpus, spans)
-    sentences = {s.id: s for s in corpus.sentences}
-    recordings = corpus.recordings.to_eager()
-    missing = 0
-
-    def lines() -> Iterator[RecordingSpans]:
-        nonlocal missing
-        for item in tqdm(items, desc="terms align", unit="recording"):
-            recording = recordings.get(item.recording_id)
-            if recording is None or recording.sentence_id not in sentences:
-                missing += 1
-                logger.warning("%s is not in %s; left out", item.recording_id, source)
-                continue
-            sentence = sentences[recording.sentence_id]
-            aligned = scorer.align(sentence.text, item.spans, article=recording.article)
-            yield RecordingSpans(item.recording_id, item.num_frames, tuple(aligned), item.fps)
-
-    written = write_span_file(out, lines())
+    readings: dict[str, Reading] = {}
+    if letters is not None:
+        read_lines, readings = _letter_lines(letters)
+        items = read_lines if spans is None else _span_lines(corpus, spans)
+        if spans is not None:
+            readings = _join_readings(items, read_lines, readings)
+    else:
+        items = _span_lines(corpus, spans)
+    groups, missing = _by_article(corpus, items, scorer)
+    aligned: dict[str, list[FingerspellingSpan]] = {}
+    for article_items in tqdm(groups.values(), desc="terms align", unit="article"):
+        aligned |= align_article(article_items, scorer.aligner, readings)
+    written = write_span_file(
+        out,
+        (
+            RecordingSpans(
+                item.recording_id, item.num_frames, tuple(aligned[item.recording_id]), item.fps
+            )
+            for item in items
+            if item.recording_id in aligned
+        ),
+    )
     if missing:
         logger.warning("%d of %d recordings were not in the corpus", missing, len(items))
     return written
+
+
+def _contexts(corpus: Corpus) -> dict[str, ArticleContext]:
+    """Each article's sentences as its context (the weight of each term in it), by article id."""
+    texts: dict[str, list[str]] = {}
+    for sentence in corpus.sentences:
+        texts.setdefault(sentence.article_id, []).append(sentence.text)
+    return {article: ArticleContext.from_sentences(t) for article, t in texts.items()}
+
+
+def _by_article(
+    corpus: Corpus, items: Sequence[RecordingSpans], scorer: TermScorer
+) -> tuple[dict[str, list[RecordingToAlign]], int]:
+    """The recordings to align, grouped by article, and how many the corpus does not know."""
+    sentences = {s.id: s for s in corpus.sentences}
+    recordings = corpus.recordings.to_eager()
+    texts = {
+        article.id: ArticleText(
+            article.title,
+            [
+                (sid, sentences[sid].text)
+                for part in article.sections
+                for sid in part
+                if sid in sentences
+            ],
+        )
+        for article in corpus.articles
+    }
+    contexts = _contexts(corpus)
+    scored: dict[str, tuple[list, Any]] = {}
+    groups: dict[str, list[RecordingToAlign]] = {}
+    missing = 0
+    for item in items:
+        recording = recordings.get(item.recording_id)
+        if recording is None or recording.sentence_id not in sentences:
+            missing += 1
+            logger.warning("%s is not in the corpus; left out", item.recording_id)
+            continue
+        sentence = sentences[recording.sentence_id]
+        text = texts.get(recording.article_id, ArticleText(recording.article, []))
+        if sentence.id not in scored:
+            scored[sentence.id] = scorer.score_candidates(
+                sentence.text, article=text.title, context=contexts.get(recording.article_id)
+            )
+        found, scores = scored[sentence.id]
+        groups.setdefault(recording.article_id, []).append(
+            RecordingToAlign(
+                item.recording_id,
+                item.spans,
+                found,
+                scores,
+                recording.interpreter,
+                text.names_for(sentence.id, sentence.text),
+            )
+        )
+    return groups, missing
+
+
+def _letter_lines(path: str | Path) -> tuple[list[RecordingSpans], dict[str, Reading]]:
+    """The spans of a letters file and their readings; bad lines logged and counted."""
+    found, readings, problems = read_letter_file(path)
+    for problem in problems:
+        logger.warning("%s", problem)
+    if problems:
+        logger.warning("%s: problems by kind: %s", path, count_by_kind(problems))
+    return list(found.values()), readings
+
+
+def _join_readings(
+    items: Sequence[RecordingSpans], read: Sequence[RecordingSpans], readings: dict[str, Reading]
+) -> dict[str, Reading]:
+    """Readings for the spans of ``items``: those of the read span overlapping each most
+    (IoU >= 0.5) in the same recording; spans without one are aligned on text alone."""
+    by_recording = {line.recording_id: line.spans for line in read}
+    out, unread = {}, 0
+    for item in items:
+        for span in item.spans:
+            best, best_iou = None, 0.5
+            for other in by_recording.get(item.recording_id, ()):
+                overlap = (
+                    min(span.end_frame, other.end_frame)
+                    - max(span.start_frame, other.start_frame)
+                    + 1
+                )
+                union = (
+                    max(span.end_frame, other.end_frame)
+                    - min(span.start_frame, other.start_frame)
+                    + 1
+                )
+                if overlap / union >= best_iou and other.id in readings:
+                    best, best_iou = other, overlap / union
+            if best is None:
+                unread += 1
+            else:
+                out[span.id] = readings[best.id]
+    if unread:
+        logger.warning(
+            "%d spans have no reading in the letters file; aligned on text alone", unread
+        )
+    return out
 
 
 def _span_lines(corpus: Corpus, spans: str | Path | None) -> list[RecordingSpans]:
@@ -121,8 +258,26 @@ def _span_lines(corpus: Corpus, spans: str | Path | None) -> list[RecordingSpans
     ]
 
 
-def evaluate_files(source: Source) -> dict[str, Any]:
-    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline."""
-    from asl_stem.terms.evaluate import cross_validate
+def evaluate_files(
+    source: Source,
+    lexicon: Lexicon | None = None,
+    *,
+    learning_curve: bool = False,
+    **fit_options: Any,
+) -> dict[str, Any]:
+    """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline
+    (and, with ``learning_curve``, the figures by number of training articles);
+    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
+    from functools import partial
 
-    return cross_validate(annotated(source))
+    from asl_stem.terms.evaluate import cross_validate
+    from asl_stem.terms.learning import learning_curve as curve
+
+    rows = annotated(source)
+    fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
+    report = cross_validate(rows, fit=fit)
+    report["lexicon"] = lexicon.source if lexicon is not None else None
+    report["fit_options"] = fit_options
+    if learning_curve:
+        report["learning_curve"] = curve(rows, fit=fit, full=report)
+    return report

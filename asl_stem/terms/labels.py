@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.candidates import Candidate
+
+
+def spelled_texts(row: AnnotatedRecording) -> list[str]:
+    """The row's spelled strings (spans without a text are left out)."""
+    return [span.text for span in row.spans if span.text]
+
 
 # A candidate is the label of an occurrence when their character IoU reaches this.
 MATCH_IOU = 0.5

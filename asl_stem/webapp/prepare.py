@@ -15,6 +15,11 @@ from asl_stem.termindex import IndexReader
 from asl_stem.termindex.lexicon import lexicon_links
 from asl_stem.termindex.text import normalise_term
 
+COUNT_KEYS = (
+    "n_spelled", "n_signed", "n_spelled_interpreters", "n_signed_interpreters",
+    "n_spelled_annotated", "n_spelled_detected", "n_signed_annotated", "n_signed_detected",
+    "n_signs",
+)  # fmt: skip
 MARK_MIN_SCORE = 0.1
 LIST_MIN_SCORE = 0.3
 MAX_SENTENCES = 2000
@@ -56,9 +61,16 @@ def prepare_sentences(
 ) -> dict[str, Any]:
     """Scored sentences (with marks and segments) and the term list, as plain JSON-able dicts."""
     scored = [scorer.score_sentence(text, article=article) for text in sentences]
+    return prepare_scored(reader, sentences, scored)
+
+
+def prepare_scored(
+    reader: IndexReader, sentences: list[str], scored: list[list[Any]]
+) -> dict[str, Any]:
+    """:func:`prepare_sentences` for sentences already scored (the corpus's, at build time)."""
     norms = {normalise_term(t.text) for terms in scored for t in terms}
     known = reader.terms_by_norm(n for n in norms if n)
-    best: dict[str, dict[str, Any]] = {}
+    best: dict[str, Any] = {}
     out_sentences = []
     for text, terms in zip(sentences, scored, strict=True):
         marks = []
@@ -80,9 +92,10 @@ def prepare_sentences(
             norm = normalise_term(term.text)
             row = known.get(norm)
             keep = term.score >= LIST_MIN_SCORE or (row is not None and row["n_spelled"] > 0)
-            if norm and keep and (norm not in best or term.score > best[norm]["score"]):
-                best[norm] = _term_entry(term, norm, row)
-    listed = sorted(best.values(), key=lambda entry: (-entry["score"], entry["norm"]))
+            if norm and keep and (norm not in best or term.score > best[norm].score):
+                best[norm] = term
+    listed = [_term_entry(term, norm, known.get(norm)) for norm, term in best.items()]
+    listed.sort(key=lambda entry: (-entry["score"], entry["norm"]))
     return {"sentences": out_sentences, "terms": listed}
 
 
@@ -97,20 +110,15 @@ def _term_entry(term: Any, norm: str, row: dict[str, Any] | None) -> dict[str, A
         "n_signed": 0,
         "n_spelled_interpreters": 0,
         "n_signed_interpreters": 0,
+        "n_spelled_annotated": 0,
+        "n_spelled_detected": 0,
+        "n_signed_annotated": 0,
+        "n_signed_detected": 0,
+        "n_signs": 0,
         "links": lexicon_links(term.text),
     }
     if row is not None:
-        entry.update(
-            {
-                key: row[key]
-                for key in (
-                    "n_spelled",
-                    "n_signed",
-                    "n_spelled_interpreters",
-                    "n_signed_interpreters",
-                )
-            }
-        )
+        entry.update({key: row[key] for key in COUNT_KEYS})
         entry["term_id"] = row["id"]
     return entry
 
@@ -122,7 +130,7 @@ def attach_details(
     listed = result["terms"][:limit]
     handling = reader.handling(e["term_id"] for e in listed if e["term_id"] is not None)
     by_norm = notes.for_terms(e["norm"] for e in listed)
-    empty = {"spelled_interpreters": [], "signed_interpreters": [], "signed_clips": []}
+    empty = {"spelled_interpreters": [], "signed_interpreters": [], "signed_clips": [], "signs": []}
     for entry in listed:
         entry.update(handling.get(entry["term_id"], empty))
         entry["notes"] = by_norm.get(entry["norm"], [])

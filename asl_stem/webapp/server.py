@@ -1,13 +1,17 @@
 """The interpreter lookup app: a FastAPI server over a read-only term index and a notes file.
 
-``create_app`` wires the pages (server-rendered, Jinja2 with autoescape) and the JSON API
-(``/api/...``, OpenAPI at ``/openapi.json``). Errors map to status codes in one place: an
-unknown id is 404, bad input 422, an oversized body 413; the app never answers 500 on input.
+``create_app`` checks the index (structure and the content hash its build recorded) and
+refuses to start on a damaged one, then wires the pages (server-rendered, Jinja2 with
+autoescape), the JSON API (``/api/...``, OpenAPI at ``/openapi.json``, Swagger UI at ``/docs``
+served from the ``swagger-ui-bundle`` package so the CSP holds) and the :class:`Guard`
+middleware. Errors map to status codes in one place: an unknown id is 404, bad input 422, an
+oversized body 413; the app never answers 500 on input.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -16,76 +20,58 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asl_stem.termindex import IndexReader, NotFound
-from asl_stem.terms import load_default_scorer
-from asl_stem.webapp import api, pages
-from asl_stem.webapp.models import MAX_BODY_BYTES
+from asl_stem.termindex.integrity import check_index
+from asl_stem.terms import TermScorer, load_default_scorer
+from asl_stem.terms.lexicon import read_lexicon
+from asl_stem.webapp import api, docs, pages
+from asl_stem.webapp.guard import Guard
 from asl_stem.webapp.notes import NotesStore
 from asl_stem.webapp.responses import PACKAGE_DIR, error_response, wants_json
-from asl_stem.webapp.state import AppState
+from asl_stem.webapp.state import CPU_SLOTS, AppState, cpu_gate
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
-def create_app(index_path: str | Path, notes_path: str | Path, scorer: Any = None) -> FastAPI:
-    """The app over ``index_path`` (opened read-only) and ``notes_path`` (created if missing).
+def create_app(
+    index_path: str | Path,
+    notes_path: str | Path,
+    scorer: Any = None,
+    *,
+    allowed_hosts: Collection[str] = LOCAL_HOSTS,
+    cpu_slots: int = CPU_SLOTS,
+    lexicon: str | Path | None = None,
+) -> FastAPI:
+    """The app over ``index_path`` (checked, opened read-only) and ``notes_path``.
 
-    ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start.
+    ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start:
+    the one fitted with ASL-LEX features when a lexicon is at hand (``lexicon``, else the file
+    the index was built with, if it is still there), so pasted text is scored as the index's
+    articles were. ``allowed_hosts`` are the host names served (``"*"`` for any).
     """
+    reader = IndexReader(index_path)
+    check_index(index_path)
+    scorer = scorer if scorer is not None else _scorer(lexicon, reader.meta().get("lexicon"))
     app = FastAPI(
         title="asl-stem interpreter lookup",
         description="Terms of the ASL STEM Wiki corpus: how interpreters handled them.",
-        version="1",
+        version="2",
+        docs_url=None,
+        redoc_url=None,
     )
-    reader = IndexReader(index_path)
-    scorer = scorer if scorer is not None else load_default_scorer()
-    app.state.asl = AppState(reader, NotesStore(notes_path), scorer)
+    app.openapi_version = "3.0.3"  # what the packaged Swagger UI (4.x) renders
+    app.state.asl = AppState(reader, NotesStore(notes_path), scorer, cpu_gate(cpu_slots))
+    app.mount("/static/swagger", StaticFiles(directory=str(docs.SWAGGER_DIR)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
-    app.add_middleware(LimitsAndHeaders)
+    app.add_middleware(Guard, allowed_hosts=allowed_hosts)
     _add_error_handlers(app)
     return app
-
-
-class LimitsAndHeaders:
-    """Pure ASGI middleware: refuse oversized bodies (413) and add the security headers.
-
-    (A plain ASGI class, not ``@app.middleware``, which costs a task per request.)
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            request = Request(scope, receive)
-            message = f"request body over {MAX_BODY_BYTES} bytes; send less"
-            await error_response(request, 413, message)(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -95,13 +81,16 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        return error_response(request, error.status_code, str(error.detail))
+        message = str(error.detail)
+        if error.status_code == 404 and message == "Not Found":
+            message = f"there is no page at {request.url.path}"
+        return error_response(request, error.status_code, message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": _jsonable(error.errors())}, status_code=422)
-        messages = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        messages = [f"{e['loc'][-1]}: {e['msg']}" for e in error.errors()]
         return error_response(request, 422, "; ".join(messages))
 
 
@@ -110,3 +99,18 @@ def _jsonable(errors: Any) -> Any:
     return [
         {key: value for key, value in e.items() if key in ("loc", "msg", "type")} for e in errors
     ]
+
+
+def _scorer(given: str | Path | None, built_with: str | None) -> TermScorer:
+    """The packaged scorer, with the lexicon given or the one the index was built with."""
+    path = given if given is not None else built_with
+    if path is not None and not Path(path).is_file():
+        if given is not None:
+            raise FileNotFoundError(f"{given}: no such lexicon file (ASL-LEX signdata.csv)")
+        log.warning(
+            "the index was built with the lexicon %s, which is gone: pasted text is scored "
+            "without it (pass --lexicon FILE)",
+            built_with,
+        )
+        path = None
+    return load_default_scorer(read_lexicon(path) if path is not None else None)

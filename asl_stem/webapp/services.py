@@ -1,10 +1,20 @@
-"""What the pages and the API both do: prepare an article or pasted text."""
+"""What the pages and the API both do: prepare an article or pasted text, save a note."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from asl_stem.webapp.prepare import attach_details, prepare_sentences, split_sentences
+from fastapi import HTTPException
+
+from asl_stem.termindex.integrity import disk_error
+from asl_stem.webapp.models import NoteIn
+from asl_stem.webapp.prepare import (
+    attach_details,
+    prepare_scored,
+    prepare_sentences,
+    split_sentences,
+)
 from asl_stem.webapp.state import AppState
 
 
@@ -12,8 +22,10 @@ def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
     """Prepare one of the corpus's articles (shared by the page and the API)."""
     found = state.reader.article(article_id)
     texts = [sentence["text"] for sentence in found["sentences"]]
-    with state.cpu_gate:
-        result = prepare_sentences(state.reader, state.scorer, texts, found["title"])
+    scored = state.reader.article_candidates(article_id)  # scored when the index was built
+    result = prepare_scored(
+        state.reader, texts, [scored.get(s["id"], []) for s in found["sentences"]]
+    )
     result.update(article_id=found["id"], title=found["title"])
     return attach_details(result, state.reader, state.notes)
 
@@ -25,3 +37,14 @@ def prepare_pasted(state: AppState, text: str, article: str | None = None) -> di
         result = prepare_sentences(state.reader, state.scorer, sentences, article)
     result.update(article_id=None, title=article)
     return attach_details(result, state.reader, state.notes)
+
+
+def save_note(state: AppState, norm: str, note: NoteIn) -> dict[str, Any]:
+    """Store a note; a full or read-only notes disk is a 503 that says so (nothing lost)."""
+    try:
+        return state.notes.add(norm, note.sign, note.link, note.author)
+    except (OSError, sqlite3.OperationalError) as error:
+        translated = disk_error(error, state.notes.path)
+        if translated is None:
+            raise
+        raise HTTPException(503, str(translated)) from None

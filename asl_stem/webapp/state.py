@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -14,21 +15,24 @@ from asl_stem.webapp.notes import NotesStore
 CPU_SLOTS = 2
 
 
+def cpu_gate(slots: int) -> Any:
+    """At most ``slots`` requests score at once; 0 = no gate (to measure what the gate buys)."""
+    return threading.BoundedSemaphore(slots) if slots > 0 else contextlib.nullcontext()
+
+
 @dataclass
 class AppState:
     """What every request reads: the index, the notes, the scorer, and a gate for CPU work.
 
     Scoring is pure CPU under the GIL: dozens of threads scoring at once only thrash, so at
-    most ``CPU_SLOTS`` requests score at a time and the rest queue (measured: many times the
-    throughput of an ungated thread pool at 50 clients).
+    most ``CPU_SLOTS`` requests score at a time and the rest queue (benchmarks/bench_app.py
+    ``--cpu-slots 0`` measures the app without the gate).
     """
 
     reader: IndexReader
     notes: NotesStore
     scorer: Any
-    cpu_gate: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(CPU_SLOTS)
-    )
+    cpu_gate: Any = field(default_factory=lambda: cpu_gate(CPU_SLOTS))
 
 
 def state_of(request: Request) -> AppState:

@@ -1,0 +1,85 @@
+"""The aligner's cost models and weights: log-normal misfits and move penalties, as plain data.
+
+Every cost is a negative log-probability; :func:`asl_stem.terms.align.fit_aligner_params`
+fits them on annotated rows and a scorer saves them in its JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+# Spread below which a fitted cost model is not trusted (few or too regular examples).
+MIN_SIGMA = 0.1
+# The expected value of a 0.5 z^2 cost: what a state that lacks a cost model pays instead.
+MEAN_COST = 0.5
+
+
+@dataclass(frozen=True)
+class LogLinear:
+    """log(y) ~ N(intercept + slope * log(x), sigma): a misfit cost for counts and durations."""
+
+    intercept: float
+    slope: float
+    sigma: float
+
+    def cost(self, log_y: np.ndarray | float, log_x: np.ndarray | float) -> np.ndarray:
+        return 0.5 * ((log_y - self.intercept - self.slope * np.asarray(log_x)) / self.sigma) ** 2
+
+    @classmethod
+    def fit(cls, pairs: Iterable[tuple[float, float]]) -> LogLinear:
+        """Least squares on (log x, log y) pairs; needs two distinct x values."""
+        data = list(pairs)
+        if len({x for x, _ in data}) < 2:
+            raise ValueError("need examples with at least two different lengths to fit")
+        x, y = np.array(data).T
+        slope, intercept = np.polyfit(x, y, 1)
+        sigma = max(MIN_SIGMA, float(np.std(y - (intercept + slope * x))))
+        return cls(float(intercept), float(slope), sigma)
+
+
+@dataclass(frozen=True)
+class AlignerParams:
+    """Cost models and weights (defaults fitted on the shared annotation rows).
+
+    Moves from one span's term to the next: ``forward_penalty`` (-log P(forward)),
+    ``repeat_penalty`` (the same or an overlapping term again), ``backward_penalty`` (an
+    earlier term). Going forward skips words, each costing -log(1 - its term score) times
+    ``skip_cost`` (1: each word is spelled or not with its score's probability), and so do
+    the words before the first span and after the last. ``outside_penalty`` is
+    -log P(the spelled term is not in the sentence); such a term is one of the article's
+    names or, as often as any one name, a term the text does not hold, which is then what
+    was read (paying ``read_letter_cost`` per letter it claims, so that a word or name the
+    letters match as well wins). ``letter_error`` is the recognizer's chance of getting a
+    letter wrong, for the letter costs (:mod:`asl_stem.terms.readings`).
+    """
+
+    length: LogLinear = LogLinear(1.68, 1.0, 0.47)
+    gap: LogLinear = LogLinear(2.52, 1.13, 0.69)
+    start: LogLinear = LogLinear(3.43, 0.78, 0.90)
+    score_weight: float = 1.0
+    repeat_penalty: float = 3.1
+    forward_penalty: float = 0.08
+    backward_penalty: float = 3.3
+    skip_cost: float = 1.0
+    outside_penalty: float = 6.5
+    letter_error: float = 0.1
+    read_letter_cost: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AlignerParams:
+        """Parameters saved by :meth:`to_dict`; keys a scorer saved before they existed take
+        their defaults."""
+        models = {key: LogLinear(**data[key]) for key in ("length", "gap", "start")}
+        numbers = {
+            f.name: float(data[f.name])
+            for f in fields(cls)
+            if f.name not in models and f.name in data
+        }
+        return cls(**models, **numbers)
