@@ -310,7 +310,7 @@ def report(bench: Bench, results: dict[str, Any], fractions: Sequence[float]) ->
     lines += [
         "",
         "| labels | arm | AP@0.1 | AP@0.5 | mean IoU | AP@0.5 / supervised | "
-        "AP@0.5 / supervised (100%) | time (wall, CPU) |",
+        f"AP@0.5 / supervised ({max(fractions):.0%}) | time (wall, CPU) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for fraction in fractions:
