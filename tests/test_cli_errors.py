@@ -59,7 +59,8 @@ def test_detect_with_an_empty_checkpoint(tmp_path: Path, capsys) -> None:
     argv = ["detect", str(tmp_path / "empty.ckpt"), str(tmp_path / "shards"), "--out", "x.jsonl"]
     assert main(argv) == 2
     line = one_error_line(capsys)
-    assert f"{tmp_path / 'empty.ckpt'} is not a checkpoint" in line and "empty" in line
+    assert line.startswith(f"asl-stem detect: {tmp_path / 'empty.ckpt'}: the checkpoint is empty")
+    assert "train again" in line
 
 
 def test_render_an_empty_file(tmp_path: Path, capsys) -> None:

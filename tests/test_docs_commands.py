@@ -97,7 +97,7 @@ def test_the_command_names_real_options(doc: str, command: str) -> None:
     path, parser = subcommand(tokens)
     known = {o for action in parser._actions for o in action.option_strings}
     config = None
-    if path == ["train"]:
+    if path in (["train"], ["pretrain"]):
         config = yaml.safe_load((ROOT / tokens[tokens.index("--config") + 1]).read_text("utf-8"))
     for option in options:
         if option in known:

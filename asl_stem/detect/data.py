@@ -6,6 +6,7 @@ chosen articles) before any tar is opened; the shard reader's pipeline then stre
 decoded. Each recording is augmented, turned into features and frame labels, and cut into
 random windows. Validation reads whole recordings (cut into chunks of ``max_frames``) with
 their annotated spans, so that the model is chosen by the span metric that is reported.
+A label budget and weak extra spans (pseudo-labels) are chosen in :mod:`.weak_labels`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import logging
 import math
 import sys
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import lightning as L
@@ -25,6 +26,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
+from asl_stem.detect.weak_labels import label_subset, load_extra_labels
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.catalog import SampleRow
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
@@ -78,6 +80,8 @@ class TrainWindows(IterableDataset):
     The shard stream is endless; each reader (rank × loader worker) stops after its equal
     share of ``recordings_per_epoch`` recordings, so every rank runs the same number of
     batches (uneven ranks would hang DDP). Only the samples of ``keys`` are decoded.
+    Recordings of ``extra`` take their spans from it (weak labels), their frames weighted by
+    ``extra_weight`` in the loss.
     """
 
     def __init__(
@@ -89,8 +93,12 @@ class TrainWindows(IterableDataset):
         crops_per_recording: int,
         augmentation: AugmentConfig | None,
         seed: int,
+        extra: Mapping[str, list[dict[str, int]]] | None = None,
+        extra_weight: float = 1.0,
     ) -> None:
         self.keys = frozenset(keys)
+        self.extra = dict(extra or {})
+        self.extra_weight = extra_weight
         self.stream = make_train_pipeline(
             source,
             samples_per_epoch=ENDLESS,
@@ -113,23 +121,25 @@ class TrainWindows(IterableDataset):
         rank, world_size, worker, workers = wds.utils.pytorch_worker_info()
         share = math.ceil(self.recordings_per_epoch / (world_size * workers))
         rng = np.random.default_rng([self.seed, self.epoch, rank, worker])
-        buffer: list[dict[str, np.ndarray]] = []
+        buffer: list[dict[str, Any]] = []
         for kept, sample in enumerate(self.stream, start=1):
-            labels = frame_labels(sample["meta"]["spans"], len(sample["keypoints"]))
-            keypoints, is_valid = sample["keypoints"], sample["is_valid"]
-            if self.augmentation is not None:
-                keypoints, is_valid, labels = augment(
-                    keypoints, is_valid, labels, rng, self.augmentation
-                )
-            features = compute_features(keypoints, is_valid)
-            for _ in range(self.crops):
-                buffer.append(random_crop(features, labels, self.window_frames, rng))
+            buffer.extend(self.windows(sample, rng))
             while len(buffer) > 4 * self.crops:  # mixes windows of a few recordings
                 yield buffer.pop(int(rng.integers(len(buffer))))
             if kept >= share:
                 break
         rng.shuffle(buffer)
         yield from buffer
+
+    def windows(self, sample: dict[str, Any], rng: np.random.Generator) -> list[dict[str, Any]]:
+        """The random windows of one (augmented) recording, with their loss weight."""
+        key = sample["key"]
+        spans = self.extra[key] if key in self.extra else sample["meta"]["spans"]
+        labels = frame_labels(spans, len(sample["keypoints"]))
+        features, labels = augmented_features(sample, labels, rng, self.augmentation)
+        weight = self.extra_weight if key in self.extra else 1.0
+        crops = [random_crop(features, labels, self.window_frames, rng) for _ in range(self.crops)]
+        return [dict(crop, weight=weight) for crop in crops]
 
 
 class WholeRecordings(IterableDataset):
@@ -157,6 +167,19 @@ class WholeRecordings(IterableDataset):
                 yield {"features": features[chunk], "labels": labels[chunk], "truths": truths}
 
 
+def augmented_features(
+    sample: dict[str, Any],
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    augmentation: AugmentConfig | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features of a sample after augmentation, and its frame labels transformed alike."""
+    keypoints, is_valid = sample["keypoints"], sample["is_valid"]
+    if augmentation is not None:
+        keypoints, is_valid, labels = augment(keypoints, is_valid, labels, rng, augmentation)
+    return compute_features(keypoints, is_valid), labels
+
+
 def random_crop(
     features: np.ndarray, labels: np.ndarray, window: int, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
@@ -166,8 +189,9 @@ def random_crop(
 
 
 def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pad to the longest item: features (B, T, F), labels (B, T), valid (B, T) bool, and (for
-    validation) each item's true spans as ``(start, end)`` lists."""
+    """Pad to the longest item: features (B, T, F), labels (B, T), valid (B, T) bool, (for
+    weighted windows) frame weights (B, T), and (for validation) each item's true spans as
+    ``(start, end)`` lists."""
     length = max(len(item["labels"]) for item in items)
     dim = items[0]["features"].shape[1]
     features = torch.zeros(len(items), length, dim)
@@ -179,6 +203,9 @@ def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
         labels[row, :n] = torch.from_numpy(item["labels"])
         valid[row, :n] = True
     batch: dict[str, Any] = {"features": features, "labels": labels, "valid": valid}
+    if "weight" in items[0]:
+        weight = torch.tensor([float(item["weight"]) for item in items])
+        batch["weights"] = valid * weight[:, None]
     if "truths" in items[0]:
         batch["truths"] = [item["truths"] for item in items]
     return batch
@@ -202,6 +229,10 @@ class FingerspellingData(L.LightningDataModule):
         validation drawn from it)
     val_articles : keep only these articles of ``val_shards``
     val_fraction : share of the training recordings held out for validation (0: none)
+    label_fraction, label_seed : train on this share of the annotated training recordings
+        (after validation is set apart), chosen by recording; the others count as unlabeled
+    extra_spans : a span file of weak labels for unannotated recordings of ``shards`` (e.g.
+        ``asl-stem pseudo-label`` output); their frames weigh ``extra_weight`` in the loss
     window_frames : frames per training window (about 8.5 s at 30 fps for 256)
     crops_per_recording : windows cut from each augmented recording per epoch
     samples_per_epoch : recordings per epoch, over all ranks (None: each training one once)
@@ -223,6 +254,10 @@ class FingerspellingData(L.LightningDataModule):
         augment: bool = True,
         max_val_frames: int = 2048,
         seed: int = 0,
+        label_fraction: float = 1.0,
+        label_seed: int = 0,
+        extra_spans: str | None = None,
+        extra_weight: float = 1.0,
     ) -> None:
         super().__init__()
         sizes = {
@@ -234,10 +269,15 @@ class FingerspellingData(L.LightningDataModule):
         for name, value in sizes.items():
             if value < 1:
                 raise ValueError(f"--data.{name} must be at least 1, got {value}")
+        if not 0.0 < label_fraction <= 1.0:
+            raise ValueError(f"--data.label_fraction must be in (0, 1], got {label_fraction}")
+        if extra_weight <= 0:
+            raise ValueError(f"--data.extra_weight must be positive, got {extra_weight}")
         self.save_hyperparameters()
         self.train_keys: list[str] = []
         self.val_keys: list[str] = []
         self.val_chunks = 0
+        self.extra_keys: list[str] = []
         self.train_set: TrainWindows | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -247,13 +287,15 @@ class FingerspellingData(L.LightningDataModule):
         check_shard_count(h.shards, world_size, h.num_workers)
         rows, _ = sample_rows(h.shards)
         include = set(h.articles) if h.articles else None
-        chosen = choose_samples(rows, include, h.exclude_articles or ())
+        exclude = h.exclude_articles or ()
+        chosen = choose_samples(rows, include, exclude)
         if not chosen:
             wanted = f"articles {sorted(include)}" if include else "the shards"
             raise ValueError(
                 f"no annotated recording of {h.shards} matches {wanted} "
                 f"(without {h.exclude_articles or []}): check the article names"
             )
+        val_source = rows
         if h.val_shards is None:
             self.train_keys, self.val_keys = split_validation(chosen, h.val_fraction, h.seed)
         else:
@@ -261,22 +303,43 @@ class FingerspellingData(L.LightningDataModule):
             val_rows, _ = sample_rows(h.val_shards)
             keep = set(h.val_articles) if h.val_articles else None
             self.val_keys = choose_samples(val_rows, keep)
-            rows = val_rows
-        frames = {row.id: row.frames for row in rows}
+            val_source = val_rows
+        frames = {row.id: row.frames for row in val_source}
         self.val_chunks = sum(
             max(1, math.ceil(frames.get(key, 0) / h.max_val_frames)) for key in self.val_keys
         )
         if not self.val_keys:
             log.info("no validation set (--data.val_fraction 0 and no --data.val_shards)")
+        self.train_keys = label_subset(self.train_keys, h.label_fraction, h.label_seed)
+        extra = {}
+        if h.extra_spans is not None:
+            held = set(self.val_keys) if h.val_shards is None else set()
+            usable = {
+                row.id
+                for row in rows
+                if row.id not in held
+                and row.article not in exclude
+                and (include is None or row.article in include)
+            }
+            by_id = {row.id: row for row in rows}
+            extra = load_extra_labels(h.extra_spans, by_id, usable, set(self.train_keys)).spans
+        self.extra_keys = sorted(extra)
+        log.info(
+            "training on %d annotated and %d weakly labelled recordings, validating on %d",
+            len(self.train_keys), len(self.extra_keys), len(self.val_keys),
+        )  # fmt: skip
+        keys = self.train_keys + self.extra_keys
         augmentation = AugmentConfig() if h.augment else None
         self.train_set = TrainWindows(
             h.shards,
-            self.train_keys,
-            h.samples_per_epoch or len(self.train_keys),
+            keys,
+            h.samples_per_epoch or len(keys),
             h.window_frames,
             h.crops_per_recording,
             augmentation,
             h.seed,
+            extra,
+            h.extra_weight,
         )
 
     def train_batches_per_epoch(self) -> int:
@@ -285,7 +348,7 @@ class FingerspellingData(L.LightningDataModule):
         h = self.hparams
         world_size = self.trainer.world_size if self.trainer is not None else 1
         readers = max(1, h.num_workers)
-        recordings = h.samples_per_epoch or len(self.train_keys)
+        recordings = h.samples_per_epoch or len(self.train_keys) + len(self.extra_keys)
         share = math.ceil(recordings / (world_size * readers))
         return readers * math.ceil(share * h.crops_per_recording / h.batch_size)
 

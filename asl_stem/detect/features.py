@@ -88,6 +88,16 @@ def compute_features(keypoints: np.ndarray, is_valid: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(features, nan=0.0), -CLIP, CLIP).astype(np.float32)
 
 
+def handshape_columns() -> np.ndarray:
+    """(FEATURE_DIM,) bool: the columns describing handshapes (hand points relative to the
+    wrist and joint angles, values and velocities), which masked modelling can hide."""
+    static = np.zeros(STATIC_DIM, dtype=bool)
+    pose_end = 2 * NUM_POSE_UPPER
+    static[pose_end : pose_end + 2 * 2 * NUM_HAND] = True  # both hands' local points
+    static[STATIC_DIM - 2 * NUM_ANGLES :] = True  # both hands' joint angles
+    return np.concatenate([static, static, np.zeros(MASK_DIM, dtype=bool)])
+
+
 def body_frame(xy: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, float]:
     """Shoulder midpoint and shoulder width, medians over the frames where both are seen.
 

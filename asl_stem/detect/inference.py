@@ -3,12 +3,12 @@
 Frame probabilities come from the network over chunks of at most ``chunk_frames`` frames with
 ``overlap`` frames of context on each side (averaged where chunks overlap), so any recording
 length fits in memory; then :func:`~asl_stem.detect.binarize.binarize` turns them into spans.
+Every span names the checkpoint and its sha256 in ``origin``, so results trace to the weights.
 """
 
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
 from asl_stem.detect.binarize import BinarizeConfig, binarize
+from asl_stem.detect.checkpoint import read_checkpoint
 from asl_stem.detect.detection import Detection
 from asl_stem.detect.features import compute_features
 from asl_stem.detect.module import FingerspellingDetector
@@ -34,16 +35,20 @@ DEFAULT_FPS = 30.0  # the corpus' rate, for records made without probing the vid
 
 
 def load_detector(checkpoint: str | Path, device: str = "cpu") -> FingerspellingDetector:
-    """A trained detector in eval mode; a clear error when the file is not one of ours."""
+    """A trained detector in eval mode, its weights verified; ``model.origin`` names the file
+    and its sha256. A :class:`~asl_stem.detect.checkpoint.CheckpointError` (a ValueError)
+    when the file is empty, corrupt or not a detector of ours."""
+    loaded = read_checkpoint(checkpoint)
     try:
-        model = FingerspellingDetector.load_from_checkpoint(checkpoint, map_location=device)
-    except (EOFError, KeyError, TypeError, RuntimeError, pickle.UnpicklingError) as error:
+        model = FingerspellingDetector.load_from_checkpoint(loaded.stream(), map_location=device)
+    except (KeyError, TypeError, RuntimeError, ValueError) as error:
         text = str(error).strip() or "the file ends early: empty or cut short"
         first_line = text.splitlines()[0][:160]
         raise ValueError(
             f"{checkpoint} is not a checkpoint of `asl-stem train` ({first_line}); pass the "
             ".ckpt file from the run's checkpoints folder"
         ) from error
+    model.origin = loaded.origin
     return model.eval()
 
 
@@ -80,16 +85,20 @@ def iter_detections(
     """Detections for every recording of ``shards`` (of ``keys`` only, if given: with a
     catalog, other samples are never decoded)."""
     decoding = decoding if decoding is not None else model.decoding
+    origin = getattr(model, "origin", None)  # set by load_detector
     for sample in iter_samples(shards, num_points=NUM_BODY_POINTS, keys=keys):
         meta = sample["meta"]
         features = compute_features(sample["keypoints"], sample["is_valid"])
         probabilities = frame_probabilities(model, features)
         fps = DEFAULT_FPS if meta.get("fps") is None else float(meta["fps"])
+        spans = binarize(probabilities, **asdict(decoding), recording_id=sample["key"], fps=fps)
+        if origin is not None:
+            spans = [span.replace(origin=origin) for span in spans]
         yield Detection(
             recording_id=sample["key"],
             fps=fps,
             probabilities=probabilities,
-            spans=binarize(probabilities, **asdict(decoding), recording_id=sample["key"], fps=fps),
+            spans=spans,
             truths=sample_spans(sample),
             meta=meta,
         )
@@ -124,5 +133,5 @@ def detect(
             yield detection.recording_spans()
 
     count = write_span_file(out, lines())
-    log.info("wrote %d recordings' spans to %s", count, out)
+    log.info("wrote %d recordings' spans to %s (weights %s)", count, out, model.origin)
     return count

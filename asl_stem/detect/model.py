@@ -38,6 +38,8 @@ class ConvBlock(nn.Module):
 class FrameTagger(nn.Module):
     """Frame encoder + dilated temporal convolutions + masked self-attention + a logit head."""
 
+    HEAD = "head"  # the submodule that pretraining does not train
+
     def __init__(
         self,
         in_features: int,
@@ -53,6 +55,7 @@ class FrameTagger(nn.Module):
             raise ValueError(f"kernel_size must be odd to keep frames aligned, got {kernel_size}")
         if hidden % heads:
             raise ValueError(f"hidden ({hidden}) must be a multiple of heads ({heads})")
+        self.hidden = hidden
         self.encoder = nn.Sequential(
             nn.Linear(in_features, hidden),
             nn.GELU(),
@@ -77,24 +80,35 @@ class FrameTagger(nn.Module):
         )
         self.head = nn.Sequential(nn.LayerNorm(hidden), nn.Linear(hidden, 1))
 
-    def forward(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        """features : (batch, frame, in_features), valid : (batch, frame) bool -> (batch, frame)."""
+    def encode(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Frame states (batch, frame, hidden): everything but the head (what pretraining
+        trains)."""
         x = self.encoder(features) * valid.unsqueeze(-1)
         for block in self.blocks:
             x = block(x, valid)
         if self.attention is not None:
             x = self.attention(x, src_key_padding_mask=~valid)
-        return self.head(x).squeeze(-1)
+        return x
+
+    def forward(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """features : (batch, frame, in_features), valid : (batch, frame) bool -> (batch, frame)."""
+        return self.head(self.encode(features, valid)).squeeze(-1)
 
 
 class DebugTagger(nn.Module):
     """A linear frame encoder and one temporal convolution: trains in seconds, for tests."""
 
+    HEAD = "temporal"
+
     def __init__(self, in_features: int, hidden: int = 16) -> None:
         super().__init__()
+        self.hidden = hidden
         self.encoder = nn.Linear(in_features, hidden)
         self.temporal = nn.Conv1d(hidden, 1, kernel_size=9, padding=4)
 
+    def encode(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Frame states (batch, frame, hidden)."""
+        return torch.relu(self.encoder(features)) * valid.unsqueeze(-1)
+
     def forward(self, features: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        x = torch.relu(self.encoder(features)) * valid.unsqueeze(-1)
-        return self.temporal(x.transpose(1, 2)).squeeze(1)
+        return self.temporal(self.encode(features, valid).transpose(1, 2)).squeeze(1)

@@ -1,7 +1,10 @@
 """The LightningModule: network, masked loss with class imbalance handled, frame metrics.
 
 Fingerspelling covers a minority of frames, so the loss weighs positive frames by
-``pos_weight`` and can focus on hard frames (``focal_gamma`` > 0). Padded frames never count.
+``pos_weight`` and can focus on hard frames (``focal_gamma`` > 0). Padded frames never count;
+frames of weak labels (pseudo-labels) count with the weight the data module gives them.
+``init_from`` starts the network's encoder from a pretrained checkpoint (``asl-stem
+pretrain``); checkpoints carry a digest of their weights, checked whenever they are read.
 The decoding parameters are hyperparameters too, so a checkpoint carries everything
 ``asl-stem detect`` needs. Validation decodes spans with them and logs ``val/ap@0.1``,
 ``val/ap@0.3`` and ``val/ap@0.5`` (span AP@IoU, as ``asl-stem evaluate`` reports it) beside
@@ -18,6 +21,7 @@ from torch import nn
 from torchmetrics.classification import BinaryAveragePrecision, BinaryF1Score
 
 from asl_stem.detect.binarize import BinarizeConfig
+from asl_stem.detect.checkpoint import load_encoder, stamp
 from asl_stem.detect.features import FEATURE_DIM
 from asl_stem.detect.model import DebugTagger, FrameTagger
 from asl_stem.detect.span_metric import SpanAveragePrecision
@@ -44,6 +48,7 @@ class FingerspellingDetector(L.LightningModule):
         median: int = 5,
         min_duration_on: int = 6,
         min_duration_off: int = 6,
+        init_from: str | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -64,8 +69,15 @@ class FingerspellingDetector(L.LightningModule):
         """Logits (batch, frame)."""
         return self.network(features, valid)
 
-    def loss(self, logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        """Weighted (optionally focal) binary cross-entropy averaged over valid frames."""
+    def loss(
+        self,
+        logits: torch.Tensor,
+        labels: torch.Tensor,
+        valid: torch.Tensor,
+        weights: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Weighted (optionally focal) binary cross-entropy over valid frames; ``weights``
+        (batch, frame) scale each frame (a weighted mean)."""
         logits, labels = logits[valid].float(), labels[valid]
         weight = torch.tensor(self.hparams.pos_weight, device=logits.device)
         bce = nn.functional.binary_cross_entropy_with_logits(
@@ -75,11 +87,14 @@ class FingerspellingDetector(L.LightningModule):
             prob = torch.sigmoid(logits)
             p_true = prob * labels + (1 - prob) * (1 - labels)
             bce = bce * (1 - p_true) ** self.hparams.focal_gamma
-        return bce.mean()
+        if weights is None:
+            return bce.mean()
+        frame_weights = weights[valid].float()
+        return (bce * frame_weights).sum() / frame_weights.sum().clamp_min(1e-6)
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         logits = self(batch["features"], batch["valid"])
-        loss = self.loss(logits, batch["labels"], batch["valid"])
+        loss = self.loss(logits, batch["labels"], batch["valid"], batch.get("weights"))
         frames = int(batch["valid"].sum())
         self.log("train/loss", loss, prog_bar=True, batch_size=frames)
         return loss
@@ -105,19 +120,37 @@ class FingerspellingDetector(L.LightningModule):
         self.log_dict({f"val/{name}": value for name, value in scores.items()}, prog_bar=True)
         self.val_span_ap.reset()
 
+    def setup(self, stage: str) -> None:
+        """Start from the pretrained encoder when fitting anew (a resumed run restores its
+        own weights, and inference never needs the pretrained file)."""
+        resuming = self._trainer is not None and self.trainer.ckpt_path is not None
+        if stage == "fit" and self.hparams.init_from and not resuming:
+            load_encoder(self.network, self.hparams.init_from)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        stamp(checkpoint)
+
     def on_train_epoch_start(self) -> None:
-        """Reseed the data stream: each epoch shuffles shards and augments differently."""
-        datamodule = getattr(self.trainer, "datamodule", None)
-        if datamodule is not None and hasattr(datamodule, "set_epoch"):
-            datamodule.set_epoch(self.current_epoch)
+        reseed_data(self)
 
     def configure_optimizers(self) -> dict[str, Any]:
-        optimizer = torch.optim.AdamW(
-            self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
-        )
-        epochs = max(1, self.trainer.max_epochs or 1)
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+        return adamw_cosine(self)
+
+
+def reseed_data(model: L.LightningModule) -> None:
+    """Reseed the data stream: each epoch shuffles shards and augments differently."""
+    datamodule = getattr(model.trainer, "datamodule", None)
+    if datamodule is not None and hasattr(datamodule, "set_epoch"):
+        datamodule.set_epoch(model.current_epoch)
+
+
+def adamw_cosine(model: L.LightningModule) -> dict[str, Any]:
+    """AdamW (``lr``, ``weight_decay`` hyperparameters), cosine-annealed over the epochs."""
+    h = model.hparams
+    optimizer = torch.optim.AdamW(model.parameters(), lr=h.lr, weight_decay=h.weight_decay)
+    epochs = max(1, model.trainer.max_epochs or 1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
 
 def build_network(
