@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,6 +82,8 @@ def fit(
             seed_everything_default=0,
             save_config_kwargs={"overwrite": True},
         )
+    except ValueError as error:
+        raise _own_refusal(error) from None
     finally:
         sys.argv = argv
     use_totals_bar(cli.trainer)
@@ -88,6 +91,21 @@ def fit(
         cli.model, datamodule=cli.datamodule, ckpt_path=str(ckpt_path) if ckpt_path else None
     )
     return cli.trainer
+
+
+def _own_refusal(error: ValueError) -> ValueError:
+    """The toolkit's own refusal of a setting behind a LightningCLI error, else ``error``.
+
+    A model or data module refusing a value (``--data.window_frames 0``) raises a one-line
+    ``ValueError`` that jsonargparse wraps in a many-line report of every type it tried; the
+    innermost error of the chain, when raised by the toolkit's code, is the line to show.
+    """
+    cause: BaseException = error
+    while (cause.__cause__ or cause.__context__) is not None:
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    frames = traceback.extract_tb(cause.__traceback__)
+    own = bool(frames) and Path(frames[-1].filename).is_relative_to(Path(__file__).parent)
+    return cause if own and isinstance(cause, ValueError) else error
 
 
 def train(

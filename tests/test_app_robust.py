@@ -5,12 +5,12 @@ from __future__ import annotations
 import fcntl
 import shutil
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from app_fixtures import build_fixture_index, write_corpus
+from disk_fixtures import in_small_filesystem, needs_mount
 
 from asl_stem.cli import main
 from asl_stem.termindex import build_index
@@ -63,26 +63,6 @@ def test_the_app_refuses_to_start_on_a_damaged_index(index: Path, tmp_path: Path
     assert "rebuild it with `asl-stem index build`" in caplog.text
 
 
-def _in_small_filesystem(script: str, options: str) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` (bash) with $DISK a tmpfs mounted with ``options``, in its own namespace."""
-    command = [
-        "unshare", "-rm", "bash", "-c",
-        f'DISK=$(mktemp -d) && mount -t tmpfs -o {options} tmpfs "$DISK" && {script}',
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
-
-
-def _can_mount() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    return _in_small_filesystem("true", "size=64k").returncode == 0
-
-
-needs_mount = pytest.mark.skipif(
-    not _can_mount(), reason="needs unshare and tmpfs mounts (a user namespace) to make disks"
-)
-
-
 @needs_mount
 @pytest.mark.parametrize(("options", "reason"), [("size=64k", "full"), ("ro", "read-only")])
 def test_a_full_or_read_only_disk_under_the_build_is_one_line(
@@ -90,9 +70,7 @@ def test_a_full_or_read_only_disk_under_the_build_is_one_line(
 ) -> None:
     manifests = write_corpus(tmp_path)
     cli = f"{sys.executable} -m asl_stem.cli"
-    done = _in_small_filesystem(
-        f'{cli} index build {manifests} --out "$DISK/index.sqlite"', options
-    )
+    done = in_small_filesystem(f'{cli} index build {manifests} --out "$DISK/index.sqlite"', options)
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
@@ -106,7 +84,7 @@ def test_a_full_or_read_only_disk_under_the_build_is_one_line(
 @needs_mount
 def test_a_read_only_notes_disk_is_one_line(index: Path) -> None:
     cli = f"{sys.executable} -m asl_stem.cli"
-    done = _in_small_filesystem(
+    done = in_small_filesystem(
         f'{cli} app --index {index} --notes "$DISK/notes.sqlite" --port 0', "ro"
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr

@@ -33,6 +33,8 @@ COLUMNS = (
 # frames; larger numbers are typing errors that would overflow SQLite's integers downstream.
 MAX_INDEX = 100_000
 MAX_FRAME = 30 * 3600
+MAX_SECONDS = 3600.0
+MAX_PAGE_ID = 2**32 - 1  # MediaWiki page ids are unsigned 32-bit integers
 ALIASES = {
     "user": ("participant", "interpreter", "signer"),
     "articleName": ("article", "article_name", "title"),

@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from asl_stem.corpus.annotations import AnnotationRow
+from asl_stem.corpus.annotations import MAX_PAGE_ID, AnnotationRow
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.release import VideoRow, parse_filename, stem
 from asl_stem.problems import Problem
@@ -139,6 +139,7 @@ class Collation:
     ) -> RecordingDraft:
         """Create a recording draft, checking its filename against the row's indices."""
         parts = parse_filename(filename)
+        page_id = parts.page_id if parts else None
         if parts is None:
             reason = (
                 f"filename {filename!r} is not <prefix>-<page id>_<section>_<sentence>.mp4; "
@@ -150,6 +151,13 @@ class Collation:
                 f"filename {filename!r} has page id {parts.page_text!r}; read as {parts.page_id}"
             )
             self.problems.append(Problem(file, line, reason, "odd_filename", "warning"))
+        elif page_id is not None and page_id > MAX_PAGE_ID:
+            reason = (
+                f"filename {filename!r} has page id {page_id}, past any Wikipedia page id "
+                f"({MAX_PAGE_ID}); left unset, so the article is known by its title"
+            )
+            self.problems.append(Problem(file, line, reason, "page_id_out_of_range", "warning"))
+            page_id = None
         elif (parts.section_index, parts.sentence_index) != key[1:]:
             reason = (
                 f"filename {filename!r} says section {parts.section_index} sentence "
@@ -163,7 +171,7 @@ class Collation:
             key=key,
             file=file,
             line=line,
-            page_id=parts.page_id if parts else None,
+            page_id=page_id,
         )
         self.recordings[draft.id] = draft
         return draft

@@ -8,6 +8,7 @@ by file name under ``videos/`` (or anywhere in the zip).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -17,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Self
 
 from asl_stem.corpus.annotations import ALIASES as ANNOTATION_ALIASES
-from asl_stem.corpus.annotations import parse_row_key
+from asl_stem.corpus.annotations import MAX_SECONDS, parse_row_key
 from asl_stem.corpus.csvtable import Table, parse_rows, read_table
 from asl_stem.problems import Problem
 
@@ -277,16 +278,19 @@ def _parse_video_row(
 
 
 def _listed_duration(file: str, line: int, value: str, problems: list[Problem]) -> float | None:
-    """``videoLength`` in seconds; None (and a warning) when it is not a number."""
+    """``videoLength`` in seconds; None (and a warning) when it is not a sentence's length."""
     text = value.strip()
     if not text:
         return None
     try:
         seconds = float(text)
     except ValueError:
-        seconds = float("nan")
-    if seconds != seconds or seconds < 0:
-        reason = f"videoLength {text!r} is not a number of seconds; left unset"
+        seconds = math.nan
+    if not 0 <= seconds <= MAX_SECONDS:  # also refuses NaN and infinities
+        reason = (
+            f"videoLength {text!r} is not a number of seconds from 0 to {MAX_SECONDS:.0f} "
+            "(an hour); left unset"
+        )
         problems.append(Problem(file, line, reason, "bad_video_length", "warning"))
         return None
     return seconds

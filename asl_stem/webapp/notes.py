@@ -62,7 +62,8 @@ class NotesStore:
             )
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:  # a full disk has SQLite roll back by itself
+                connection.execute("ROLLBACK")
             raise
         return {
             "id": cursor.lastrowid,
