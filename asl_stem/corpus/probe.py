@@ -1,7 +1,8 @@
 """Video metadata from the container (fps, frames, size), checked by decoding the last frame.
 
 Probing reads each video with OpenCV: files in place, zip members straight from their member
-stream (OpenCV's FFmpeg backend reads any seekable Python stream), so nothing is copied or
+stream (OpenCV's FFmpeg backend reads any seekable Python stream; a stored member is read by
+position, so the decoder's seeks re-read nothing: ``zipmember.py``), so nothing is copied or
 unpacked. Members too large for a sentence video are refused unread. Decoding releases the GIL,
 so a thread pool runs videos in parallel, each thread with its own open handle on the zip.
 Results are appended to a cache file as they come, so a rerun after a crash probes only what is
@@ -24,6 +25,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from asl_stem.corpus.release import VideoLocation
+from asl_stem.corpus.zipmember import open_member
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ class _ZipReader:
         info = archive.getinfo(member)
         if info.file_size > MAX_VIDEO_BYTES:
             return _too_large(info.file_size)
-        with archive.open(info) as stream:
+        with open_member(archive, info) as stream:
             return probe_stream(stream, info.file_size)
 
     def close(self) -> None:
