@@ -22,7 +22,7 @@ against the previous size, the growth exponent ``log(t2/t1)/log(n2/n1)`` of wall
 (the baseline is 1.0, linear) and the ratio of peak RSS (flat is 1.0).
 
     python benchmarks/bench_scale.py [--sizes 1000,4000] [--frames 500] [--workdir DIR]
-    python benchmarks/bench_scale.py --sizes 1000,8000,64000 --workdir /tmp/scale   # real size
+    python benchmarks/bench_scale.py --sizes 1000,8000,64000 --frames 100 --workdir /tmp/scale
     python benchmarks/bench_scale.py --sizes 1000,8000,64000 --stages ingest        # one stage
 """
 
