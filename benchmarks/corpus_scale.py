@@ -1,4 +1,4 @@
-"""A generated corpus of the real corpus's shape, for the index and app benchmarks.
+"""A generated corpus of the real corpus's shape, for the index, app and scale benchmarks.
 
 The ASL STEM Wiki has 254 articles, about 64,000 recordings and 37 interpreters, with
 recordings of about 500 frames on average. This writes manifests of that shape with the
@@ -6,13 +6,22 @@ toolkit's own record classes: sentences are real STEM sentences (the shared anno
 when present, else the demo's bundled articles) with one made-up technical word each, so the
 vocabulary grows with the corpus as a real one does; every recording gets detected spans
 (some short or weak, as a detector's are) in a span file; keypoints are a small pool of
-synthetic-signer recordings, linked per recording so the disk holds only the pool.
+synthetic-signer recordings, linked per recording so the disk holds only the pool. Each
+recording takes the length of its pool entry (six lengths from half to one and a half times
+``frames``), so its keypoints, its listed frame count and its video agree.
+
+``write_release`` writes the same corpus in the release's own layout, one zip holding
+``videos.csv`` and ``videos/<id>.mp4``: each member is a tiny real mp4 (the pinned test video
+``single_face.mp4`` shrunk to 64x36 and looped to the pool entry's length), so ingest probes
+real containers and decodes real frames.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +32,8 @@ from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
 SHARED_ROWS = Path("/work/shared/data/fs-annotations/train.csv")
 SYLLABLES = ("ka", "lo", "tri", "ven", "phos", "mer", "zy", "dro", "lith", "gen", "ox", "bu")
 FPS = 30.0
+POOL_SCALES = (0.5, 0.75, 0.9, 1.1, 1.25, 1.5)  # pool lengths as fractions of ``frames``
+VIDEO_SIZE = (64, 36)
 
 
 def sentence_pool() -> list[str]:
@@ -41,24 +52,61 @@ def made_up_word(rng: np.random.Generator) -> str:
     return "".join(rng.choice(SYLLABLES, size=int(rng.integers(3, 5)))) + "ase"
 
 
-def keypoint_pool(folder: Path, frames: int, size: int = 6) -> list[Path]:
-    """``size`` synthetic-signer recordings of ``frames`` frames, (T, 75, 2) float32 .npy."""
+def pool_lengths(frames: int) -> list[int]:
+    """The pool's recording lengths: their mean is ``frames``."""
+    return [round(frames * scale) for scale in POOL_SCALES]
+
+
+def keypoint_pool(folder: Path, frames: int, points: int = 75) -> list[Path]:
+    """Synthetic-signer recordings of the pool's lengths, ``(T, points, 2)`` float32 .npy.
+
+    ``points=543`` pads the 75 body points with zeros (missing face), the reference layout
+    that ``extract --source keypoints`` reads.
+    """
     from asl_stem.synth import synthesize_timed
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n in range(size):
-        path = folder / f"pool-{n}.npy"
+    for n, length in enumerate(pool_lengths(frames)):
+        path = folder / f"pool-{n}-{length}x{points}.npy"
         if not path.is_file():
             words = ["thermodynamics", "NaCl", "mitochondrion"][: 1 + n % 3]
             spans = [
                 FingerspellingSpan(f"pool:{i}", "pool", 40 + 120 * i, 79 + 120 * i, text=word)
                 for i, word in enumerate(words)
+                if 79 + 120 * i < length
             ]
-            signing = synthesize_timed(spans, frames, fps=FPS, seed=n)
-            np.save(path, signing.keypoints[:, :75, :2].astype(np.float32))
+            signing = synthesize_timed(spans, length, fps=FPS, seed=n)
+            body = np.zeros((length, points, 2), dtype=np.float32)
+            body[:, :75] = signing.keypoints[:, :75, :2]
+            np.save(path, body)
         paths.append(path)
     return paths
+
+
+def video_pool(folder: Path, frames: int) -> dict[int, Path]:
+    """A tiny real mp4 per pool length (the pinned test video, shrunk and looped), by length."""
+    import cv2
+
+    from asl_stem.assets import fetch
+
+    capture = cv2.VideoCapture(str(fetch("single_face.mp4")))
+    source = []
+    while (frame := capture.read()[1]) is not None:
+        source.append(cv2.resize(frame, VIDEO_SIZE, interpolation=cv2.INTER_AREA))
+    capture.release()
+    loop = source + source[-2:0:-1]  # forwards then backwards, so the loop has no jump
+    folder.mkdir(parents=True, exist_ok=True)
+    videos = {}
+    for length in pool_lengths(frames):
+        path = folder / f"video-{length}.mp4"
+        if not path.is_file():
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, VIDEO_SIZE)
+            for n in range(length):
+                writer.write(loop[n % len(loop)])
+            writer.release()
+        videos[length] = path
+    return videos
 
 
 def write_corpus(
@@ -69,6 +117,7 @@ def write_corpus(
     interpreters: int = 37,
     frames: int = 500,
     keypoints: bool = True,
+    points: int = 75,
     seed: int = 0,
 ) -> tuple[Path, Path, Path | None]:
     """Manifests, a detector span file and a keypoint folder; returns their paths."""
@@ -77,7 +126,8 @@ def write_corpus(
     per_sentence = 3
     n_sentences = max(articles, recordings // per_sentence)
     people = [rng.bytes(12).hex() for _ in range(interpreters)]  # 24-hex-digit ids, as released
-    links = keypoint_pool(root / "pool", frames) if keypoints else []
+    lengths = pool_lengths(frames)
+    links = keypoint_pool(root / "pool", frames, points) if keypoints else []
     keypoint_dir = root / "keypoints" if keypoints else None
     if keypoint_dir is not None:
         keypoint_dir.mkdir(parents=True, exist_ok=True)
@@ -98,7 +148,7 @@ def write_corpus(
                     break
                 rid = f"{rng.integers(10**16, 10**17)}-{article_id}_0_{s}"
                 rec_ids.append(rid)
-                length = int(np.clip(rng.normal(frames, frames / 4), frames / 4, 2 * frames))
+                length = lengths[made % len(lengths)]
                 records.append(
                     Recording(rid, f"{rid}.mp4", people[who], title, article_id, 0, s,
                               sentence_id, "ok", int(article_id), fps=FPS, num_frames=length)
@@ -139,3 +189,29 @@ def _detections(rid: str, length: int, rng: np.random.Generator) -> RecordingSpa
         if start >= length - 10:
             break
     return RecordingSpans(rid, length, tuple(spans), FPS)
+
+
+def write_release(root: Path, manifests: Path, frames: int) -> Path:
+    """``root/release.zip`` in the release's layout for the corpus in ``manifests``.
+
+    ``videos.csv`` (the release's columns) and one stored mp4 member a recording, the pool
+    video of the recording's length; the zip is written member by member, never held whole.
+    """
+    from asl_stem.corpus.release import VIDEO_COLUMNS
+
+    videos = video_pool(root / "video-pool", frames)
+    corpus = Corpus.from_dir(manifests)
+    sentences = {s.id: s for s in corpus.sentences}
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(VIDEO_COLUMNS)
+    target = root / "release.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        for r in corpus.recordings:
+            text = sentences[r.sentence_id].text
+            seconds = f"{r.num_frames / FPS:.2f}"
+            writer.writerow([r.interpreter, r.article, r.section_index,
+                             r.sentence_index, r.filename, seconds, text])  # fmt: skip
+            archive.write(videos[r.num_frames], f"release/videos/{r.filename}")
+        archive.writestr("release/videos.csv", table.getvalue())
+    return target

@@ -36,10 +36,11 @@ def test_members_are_probed_from_their_stream_on_one_handle(
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_temporary_files)
     monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
     monkeypatch.setattr(probe_module.zipfile, "ZipFile", counting)
-    result = prepare_asl_stem(archive, workers=1, progress=False)
+    result = prepare_asl_stem(archive, workers=4, progress=False)
     statuses = {r.status for r in result.corpus.recordings}
     assert statuses == {"ok"} and len(result.corpus.recordings) == 8
-    # The directory is read once; the probing thread opens one handle for all eight members.
+    # The directory is read once, then the four probing threads share one handle for all
+    # eight members (a handle holds the zip's whole directory).
     assert [str(path) for path in opened] == [str(archive.resolve())] * 2
 
 

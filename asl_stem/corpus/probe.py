@@ -1,9 +1,10 @@
 """Video metadata from the container (fps, frames, size), checked by decoding the last frame.
 
 Probing reads each video with OpenCV: files in place, zip members straight from their member
-stream (OpenCV's FFmpeg backend reads any seekable Python stream), so nothing is copied or
+stream (OpenCV's FFmpeg backend reads any seekable Python stream; a stored member is read by
+position, so the decoder's seeks re-read nothing: ``zipmember.py``), so nothing is copied or
 unpacked. Members too large for a sentence video are refused unread. Decoding releases the GIL,
-so a thread pool runs videos in parallel, each thread with its own open handle on the zip.
+so a thread pool runs videos in parallel, all threads reading through one open handle on the zip.
 Results are appended to a cache file as they come, so a rerun after a crash probes only what is
 left.
 """
@@ -24,6 +25,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from asl_stem.corpus.release import VideoLocation
+from asl_stem.corpus.zipmember import open_member
 
 log = logging.getLogger(__name__)
 
@@ -107,21 +109,24 @@ def _probe_capture(source: Any) -> ProbeResult:
 
 
 class _ZipReader:
-    """One open handle on the zip per thread (ZipFile handles are not shared across threads)."""
+    """One open handle on each zip, shared by the probing threads.
+
+    Stored members are read by position (``os.pread``), which never moves the handle's file
+    position, and zipfile reads deflated ones under the handle's lock, so threads can share
+    it; one handle holds the zip's whole directory (about 40 MB of Python objects for the
+    release's 64,000 members), so a handle per thread cost that much again per thread.
+    """
 
     def __init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list[zipfile.ZipFile] = []
+        self._handles: dict[str, zipfile.ZipFile] = {}
         self._lock = threading.Lock()
 
     def handle(self, zip_path: str) -> zipfile.ZipFile:
-        """This thread's open handle on ``zip_path`` (opened once per thread, then reused)."""
-        handles = self._local.__dict__.setdefault("handles", {})
-        if zip_path not in handles:
-            handles[zip_path] = zipfile.ZipFile(zip_path)
-            with self._lock:
-                self._opened.append(handles[zip_path])
-        return handles[zip_path]
+        """The open handle on ``zip_path`` (opened once, by the first thread to need it)."""
+        with self._lock:
+            if zip_path not in self._handles:
+                self._handles[zip_path] = zipfile.ZipFile(zip_path)
+            return self._handles[zip_path]
 
     def probe_member(self, zip_path: str, member: str) -> ProbeResult:
         """Probe one member from its stream, without copying it anywhere."""
@@ -129,15 +134,15 @@ class _ZipReader:
         info = archive.getinfo(member)
         if info.file_size > MAX_VIDEO_BYTES:
             return _too_large(info.file_size)
-        with archive.open(info) as stream:
+        with open_member(archive, info) as stream:
             return probe_stream(stream, info.file_size)
 
     def close(self) -> None:
-        """Close every handle the threads opened."""
+        """Close every handle opened."""
         with self._lock:
-            for handle in self._opened:
+            for handle in self._handles.values():
                 handle.close()
-            self._opened.clear()
+            self._handles.clear()
 
 
 def probe_location(location: VideoLocation, zip_reader: _ZipReader | None = None) -> ProbeResult:

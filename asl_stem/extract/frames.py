@@ -1,8 +1,9 @@
 """Decoding a recording's frames with OpenCV, from a file or straight from a zip member.
 
-Zip members go to OpenCV as ``zipfile``'s seekable member stream (its Python binding reads any
+Zip members go to OpenCV as a seekable member stream (its Python binding reads any
 ``io.BufferedIOBase`` through ``cv2.IStreamReader``), so the 187 GiB release is never unpacked;
-its mp4 members are stored, which keeps seeking cheap. Opening a zip reads its whole central
+its mp4 members are stored, and read by position (``asl_stem.corpus.zipmember``), so the
+decoder's seeks re-read nothing. Opening a zip reads its whole central
 directory (one entry per member: 64,000 in the release), so each thread keeps its zips open
 and reuses them for every recording (``open_zip``).
 """
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from asl_stem.corpus.zipmember import open_member
 
 
 class VideoError(RuntimeError):
@@ -83,10 +86,11 @@ def open_capture(source: VideoSource) -> Iterator[cv2.VideoCapture]:
         elif source.zip_path is not None and source.zip_member is not None:
             try:
                 archive = open_zip(source.zip_path)
-                handle = stack.enter_context(archive.open(source.zip_member))
+                info = archive.getinfo(source.zip_member)
+                handle = stack.enter_context(open_member(archive, info))
             except (OSError, KeyError, zipfile.BadZipFile) as error:
                 raise VideoError(f"cannot open {source.describe()}: {error}") from error
-            if archive.getinfo(source.zip_member).file_size == 0:
+            if info.file_size == 0:
                 raise VideoError(f"{source.describe()} is empty (0 bytes)")
             capture = cv2.VideoCapture(handle, cv2.CAP_FFMPEG, [])
         else:

@@ -12,15 +12,13 @@ client: the app looks a recording id up in this table.
 from __future__ import annotations
 
 import os
-import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-_LOCAL_MAGIC = b"PK\x03\x04"
+from asl_stem.corpus.zipmember import data_offset
 
 
 @dataclass(frozen=True)
@@ -95,13 +93,12 @@ class ReleaseVideos:
         return VideoLocation(str(self.release), member, offset, size, compressed, self._mtime)
 
     def _data_offset(self, info: zipfile.ZipInfo) -> int:
-        """Where a stored member's bytes start: after its local header (read, not assumed)."""
-        assert self._zip is not None and self._zip.fp is not None
-        self._zip.fp.seek(info.header_offset)
-        fields = _LOCAL_HEADER.unpack(self._zip.fp.read(_LOCAL_HEADER.size))
-        if fields[0] != _LOCAL_MAGIC:
-            raise ValueError(f"{self.release}: member {info.filename} has a bad local header")
-        return info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+        """Where a stored member's bytes start (its local header is read, not assumed)."""
+        assert self._zip is not None
+        try:
+            return data_offset(self._zip, info)
+        except zipfile.BadZipFile as error:
+            raise ValueError(f"{self.release}: {error}") from error
 
     def _names(self) -> dict[str, str]:
         """File name -> member (zip) or path (folder), built once when first needed."""
