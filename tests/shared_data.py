@@ -28,6 +28,10 @@ def shared_data_dir() -> Path | None:
     return None
 
 
+SHARED_DATA = shared_data_dir() or REPO.parent / "shared" / "data"
+"""The folder module-level paths of the tests are built from (missing files fail loudly)."""
+
+
 def shared_file(relative: str) -> Path:
     """A file under the shared data folder; skips the test when it cannot be found."""
     base = shared_data_dir()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pympi.Elan import Eaf
+from shared_data import SHARED_DATA
 
 from asl_stem.annotate.eaf import DETECTED, FINGERSPELLING, SENTENCE
 from asl_stem.annotate.export import REPORT_NAME, export_documents
@@ -18,7 +19,7 @@ from asl_stem.corpus import open_corpus
 from asl_stem.corpus.annotations import COLUMNS, read_annotations
 
 REPO = Path(__file__).resolve().parents[1]
-TRAIN_CSV = REPO.parent / "shared" / "data" / "fs-annotations" / "train.csv"
+TRAIN_CSV = SHARED_DATA / "fs-annotations" / "train.csv"
 
 
 def recordings(source) -> dict[str, tuple]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import lightning as L
 import numpy as np
 import pytest
 from detect_fixtures import make_toy_shards, toy_recording, toy_spans
+from shared_data import SHARED_DATA
 
 from asl_stem.annotate.selection import (
     RecordingSignals,
@@ -29,7 +29,7 @@ SENTENCES = {
     "Graphene": ("Graphene is an allotrope of carbon.", "It is very strong."),
 }
 PEOPLE = ("u1", "u2", "u3")
-LEXICON = Path(__file__).resolve().parents[2] / "shared" / "data" / "asl-lex" / "signdata.csv"
+LEXICON = SHARED_DATA / "asl-lex" / "signdata.csv"
 
 
 def signals(article: str, person: str, sentence: str, uncertainty: float) -> RecordingSignals:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared_data import SHARED_DATA
+
 from asl_stem.corpus.annotations import read_annotations
 
 HEADER = "user,articleName,sectionIndex,sentenceIndex,filename,sentence,fs_span,fs_text\n"
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/fs-annotations/train.csv"
+SHARED = SHARED_DATA / "fs-annotations" / "train.csv"
 
 
 def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from app_fixtures import build_fixture_index, recording_id
 from fastapi.testclient import TestClient
+from shared_data import SHARED_DATA
 
 from asl_stem.termindex import IndexReader
 from asl_stem.webapp import create_app
@@ -247,7 +248,7 @@ def test_app_command_says_what_to_do_without_an_index(tmp_path: Path, caplog) ->
     assert "asl-stem index build" in caplog.text
 
 
-ASL_LEX = Path("/work/shared/data/asl-lex/signdata.csv")
+ASL_LEX = SHARED_DATA / "asl-lex" / "signdata.csv"
 
 
 @pytest.mark.skipif(not ASL_LEX.is_file(), reason="the shared ASL-LEX 2.0 file is not here")

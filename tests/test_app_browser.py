@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from app_fixtures import VIDEO_RECORDINGS, recording_id, write_corpus, write_video_release
 from playwright.sync_api import Browser, Page, sync_playwright
+from shared_data import SHARED_DATA
 
 from asl_stem.termindex import build_index
 from asl_stem.webapp import bind, create_app, uvicorn_config
@@ -26,7 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]  # fmt: skip
-ASL_LEX = Path("/work/shared/data/asl-lex/signdata.csv")
+ASL_LEX = SHARED_DATA / "asl-lex" / "signdata.csv"
 XSS = (
     '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'"> '
     "The Brønsted–Lowry theory uses phenolphthalein."

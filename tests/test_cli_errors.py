@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from shared_data import SHARED_DATA
 
 import asl_stem.atomic as atomic
 from asl_stem.cli import main
 
-TRAIN_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "fs-annotations" / "train.csv"
+TRAIN_CSV = SHARED_DATA / "fs-annotations" / "train.csv"
 
 
 def test_unwritable_output_folder(capsys: pytest.CaptureFixture[str]) -> None:

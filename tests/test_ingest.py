@@ -23,6 +23,7 @@ from ingest_fixtures import (
     write_mp4,
     zip_release,
 )
+from shared_data import SHARED_DATA
 
 from asl_stem.cli import main
 from asl_stem.corpus import Corpus, probe
@@ -30,7 +31,7 @@ from asl_stem.corpus.probe import ProbeCache
 from asl_stem.corpus.recipe import PROBE_CACHE_NAME, prepare_asl_stem
 
 REPO = Path(__file__).resolve().parents[1]
-TRAIN_CSV = REPO.parent / "shared" / "data" / "fs-annotations" / "train.csv"
+TRAIN_CSV = SHARED_DATA / "fs-annotations" / "train.csv"
 
 
 @pytest.fixture(scope="module")
