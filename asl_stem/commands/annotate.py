@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from asl_stem.commands._common import add_command
-
-log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +42,7 @@ def register(subparsers: Any) -> None:
     export.add_argument(
         "--fps", type=float, help="frame rate for recordings whose manifest has none (no video)"
     )
-    export.set_defaults(func=_guarded(_export))
+    export.set_defaults(func=_export)
 
     back = add_command(actions, "import", "Read corrected .eaf files back into an annotation CSV.")
     back.add_argument("folder", metavar="DIR", help="folder of .eaf files")
@@ -55,7 +51,7 @@ def register(subparsers: Any) -> None:
     back.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any file was left out"
     )
-    back.set_defaults(func=_guarded(_import))
+    back.set_defaults(func=_import)
 
     select = add_command(
         actions, "select", "Rank unannotated recordings by what a label would teach."
@@ -70,20 +66,7 @@ def register(subparsers: Any) -> None:
         help="your copy of ASL-LEX 2.0 signdata.csv, for a scorer fitted with lexicon features "
         "(the packaged one fitted with it is used when --scorer is omitted)",
     )
-    select.set_defaults(func=_guarded(_select))
-
-
-def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run an action; an unusable input is one error line and exit code 2."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return action(args)
-        except (OSError, ValueError, KeyError) as error:
-            log.error("%s", error)
-            return 2
-
-    return run
+    select.set_defaults(func=_select)
 
 
 def _export(args: argparse.Namespace) -> int:
