@@ -83,7 +83,7 @@ def test_bad_local_header_is_named(tmp_path: Path) -> None:
     with zipfile.ZipFile(target) as archive:
         info = archive.getinfo("release/videos/clip.mp4")
         raw = bytearray(target.read_bytes())
-        raw[info.header_offset : info.header_offset + 4] = b"XXXX"
+        raw[info.header_offset : info.header_offset + 4] = b"XXXX"  # not the PK\3\4 signature
         target.write_bytes(raw)
         with pytest.raises(zipfile.BadZipFile, match=r"clip\.mp4 has a bad local header"):
             data_offset(archive, info)
