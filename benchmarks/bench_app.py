@@ -21,11 +21,13 @@ import random
 import re
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -104,25 +106,35 @@ def workload(base: str, rng: random.Random) -> dict[str, tuple[list[str], list[s
     bodies = [json.dumps({"text": " ".join(sentences[i : i + 2])}) for i in range(0, 60, 2)]
     return {
         "baseline /healthz": (["/healthz"], None),
-        "search /api/search": ([f"/api/search?q={p}" for p in prefixes], None),
+        "search /api/search": ([f"/api/search?q={quote(p)}" for p in prefixes], None),
         "term pages": (terms, None),
         "article prepare pages": ([f"/articles/{i}" for i in ids[:5]], None),
         "POST /api/prepare": (["/api/prepare"], bodies),
     }
 
 
+def lua_string(text: str) -> str:
+    """``text`` as a Lua string literal: every byte but letters and digits as a decimal escape,
+    which every Lua reads (JSON's \\u escapes are not Lua)."""
+    plain = set((string.ascii_letters + string.digits).encode())
+    return '"' + "".join(chr(b) if b in plain else f"\\{b:03d}" for b in text.encode()) + '"'
+
+
 def run_wrk(base: str, paths: list[str], bodies: list[str] | None, connections: int,
             duration: float, folder: Path) -> dict[str, float]:  # fmt: skip
     """One wrk run; its requests/s, latency percentiles (ms) and errors."""
     script = folder / "load.lua"
-    quoted = ", ".join(json.dumps(p) for p in paths)
-    lua_bodies = "{" + ", ".join(json.dumps(b) for b in bodies) + "}" if bodies else "nil"
+    quoted = ", ".join(lua_string(p) for p in paths)
+    lua_bodies = "{" + ", ".join(lua_string(b) for b in bodies) + "}" if bodies else "nil"
     script.write_text(LUA % (quoted, lua_bodies))
     threads = min(2, connections)
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration:.0f}s",
                "--latency", "--timeout", "10s", "-s", str(script), base]  # fmt: skip
     usage = resource_usage()
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    if done.stderr.strip():  # a script wrk cannot load makes it request "/" instead, silently
+        raise RuntimeError(f"wrk: {done.stderr.strip()}")
+    out = done.stdout
     return parse_wrk(out) | {"client_cpu_s": resource_usage() - usage}
 
 

@@ -101,8 +101,11 @@ def add_note(term_id: TermId, body: NoteIn, state: State) -> dict[str, Any]:
 
 
 @router.get("/api/search", tags=["search"])
-def search(q: SearchText, state: State) -> Response:
-    """Terms and sentences matching every word of ``q`` (prefixes)."""
+async def search(q: SearchText, state: State) -> Response:
+    """Terms and sentences matching every word of ``q`` (prefixes).
+
+    ``async``: the indexed query takes well under a millisecond, less than the hop to a worker
+    thread (docs/app.md, "Serving")."""
     return JSONResponse(state.reader.search(q))
 
 

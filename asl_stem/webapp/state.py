@@ -35,8 +35,8 @@ class AppState:
     cpu_gate: Any = field(default_factory=lambda: cpu_gate(CPU_SLOTS))
 
 
-def state_of(request: Request) -> AppState:
-    """The app's state, for route functions."""
+async def state_of(request: Request) -> AppState:
+    """The app's state, for route functions (async: a plain attribute read needs no thread)."""
     return request.app.state.asl
 
 
