@@ -103,7 +103,8 @@ def workload(base: str, rng: random.Random) -> dict[str, tuple[list[str], list[s
     prefixes = [w[: max(3, len(w) - 2)] for w in rng.sample(words, min(200, len(words)))]
     gap = httpx.get(f"{base}/api/sign-gap", params={"limit": 200}).json()
     terms = [f"/terms/{row['id']}" for row in gap] or ["/terms/1"]
-    bodies = [json.dumps({"text": " ".join(sentences[i : i + 2])}) for i in range(0, 60, 2)]
+    pairs = [" ".join(sentences[i : i + 2]) for i in range(0, min(60, len(sentences)), 2)]
+    bodies = [json.dumps({"text": text}) for text in pairs]  # never empty (that is a 422)
     return {
         "baseline /healthz": (["/healthz"], None),
         "search /api/search": ([f"/api/search?q={quote(p)}" for p in prefixes], None),
