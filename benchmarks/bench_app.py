@@ -135,8 +135,7 @@ def run_wrk(base: str, paths: list[str], bodies: list[str] | None, connections: 
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     if done.stderr.strip():  # a script wrk cannot load makes it request "/" instead, silently
         raise RuntimeError(f"wrk: {done.stderr.strip()}")
-    out = done.stdout
-    return parse_wrk(out) | {"client_cpu_s": resource_usage() - usage}
+    return parse_wrk(done.stdout) | {"client_cpu_s": resource_usage() - usage}
 
 
 def resource_usage() -> float:

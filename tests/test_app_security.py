@@ -3,6 +3,7 @@ headers on every answer, idle connections, a port in use."""
 
 from __future__ import annotations
 
+import asyncio
 import resource
 import socket
 import subprocess
@@ -158,7 +159,6 @@ def test_idle_connections_are_closed(server: int) -> None:
 def test_kept_alive_responses_are_not_held_back_by_nagle() -> None:
     """Connections accepted on the app's socket have TCP_NODELAY, which asyncio sets only on
     sockets that name their protocol; without it each kept-alive answer waited ~40 ms."""
-    import asyncio
 
     async def accepted_nodelay() -> int:
         found: asyncio.Future[int] = asyncio.get_running_loop().create_future()

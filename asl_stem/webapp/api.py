@@ -104,8 +104,8 @@ def add_note(term_id: TermId, body: NoteIn, state: State) -> dict[str, Any]:
 async def search(q: SearchText, state: State) -> Response:
     """Terms and sentences matching every word of ``q`` (prefixes).
 
-    ``async``: the indexed query takes well under a millisecond, less than the hop to a worker
-    thread (docs/app.md, "Serving")."""
+    ``async``: the indexed query is short, and running it inline costs less than the hop to a
+    worker thread (docs/app.md, "Serving")."""
     return JSONResponse(state.reader.search(q))
 
 
