@@ -102,6 +102,30 @@ def test_extra_spans_never_replace_annotations_nor_reach_validation(shards, tmp_
         FingerspellingData(str(folder), extra_spans=str(extra)).setup("fit")
 
 
+def test_span_less_extra_recordings_are_kept_only_up_to_the_labelled_share(shards, tmp_path):
+    folder, _ = shards
+    extra = tmp_path / "pseudo.jsonl"
+    found = FingerspellingSpan("toy-008:0", "toy-008", 30, 59, source="pseudo", score=0.9)
+    lines = [RecordingSpans("toy-008", 120, (found,), 30.0)]
+    lines += [RecordingSpans(f"toy-{n:03d}", 120, (), 30.0) for n in range(9, 14)]
+    write_span_file(extra, lines)
+
+    def kept(**options):
+        data = FingerspellingData(str(folder), extra_spans=str(extra), **options)
+        data.setup("fit")
+        return data.extra_keys
+
+    assert kept() == ["toy-008"]  # every labelled recording has a span: no empty one joins
+    assert len(kept(extra_empty_share=0.5)) == 2 and "toy-008" in kept(extra_empty_share=0.5)
+    assert kept(extra_empty_share=0.5) == kept(extra_empty_share=0.5)  # the same ones
+    assert len(kept(extra_empty_share=1.0)) == 6
+    write_span_file(extra, lines[1:])
+    with pytest.raises(ExtraSpansError, match="beyond the labelled recordings' share"):
+        kept()
+    with pytest.raises(ValueError, match="extra_empty_share"):
+        FingerspellingData(str(folder), extra_empty_share=1.5)
+
+
 def test_frame_weights_scale_the_loss():
     model = FingerspellingDetector(debug=True, pos_weight=1.0)
     logits = torch.tensor([[4.0, -4.0, 4.0]])

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from asl_stem.detect.augment import AugmentConfig, augment
 from asl_stem.detect.features import compute_features, frame_labels
-from asl_stem.detect.weak_labels import label_subset, load_extra_labels
+from asl_stem.detect.weak_labels import empty_share, label_subset, load_extra_labels
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.catalog import SampleRow
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
@@ -233,6 +233,8 @@ class FingerspellingData(L.LightningDataModule):
         (after validation is set apart), chosen by recording; the others count as unlabeled
     extra_spans : a span file of weak labels for unannotated recordings of ``shards`` (e.g.
         ``asl-stem pseudo-label`` output); their frames weigh ``extra_weight`` in the loss
+    extra_empty_share : the most that extra recordings without a span may make of the extra
+        ones (None: the share among the labelled training recordings; 1: keep them all)
     window_frames : frames per training window (about 8.5 s at 30 fps for 256)
     crops_per_recording : windows cut from each augmented recording per epoch
     samples_per_epoch : recordings per epoch, over all ranks (None: each training one once)
@@ -258,6 +260,7 @@ class FingerspellingData(L.LightningDataModule):
         label_seed: int = 0,
         extra_spans: str | None = None,
         extra_weight: float = 1.0,
+        extra_empty_share: float | None = None,
     ) -> None:
         super().__init__()
         sizes = {
@@ -273,6 +276,8 @@ class FingerspellingData(L.LightningDataModule):
             raise ValueError(f"--data.label_fraction must be in (0, 1], got {label_fraction}")
         if extra_weight <= 0:
             raise ValueError(f"--data.extra_weight must be positive, got {extra_weight}")
+        if extra_empty_share is not None and not 0.0 <= extra_empty_share <= 1.0:
+            raise ValueError(f"--data.extra_empty_share must be in [0, 1], got {extra_empty_share}")
         self.save_hyperparameters()
         self.train_keys: list[str] = []
         self.val_keys: list[str] = []
@@ -322,7 +327,11 @@ class FingerspellingData(L.LightningDataModule):
                 and (include is None or row.article in include)
             }
             by_id = {row.id: row for row in rows}
-            extra = load_extra_labels(h.extra_spans, by_id, usable, set(self.train_keys)).spans
+            share = h.extra_empty_share
+            if share is None:
+                share = empty_share(by_id, self.train_keys)
+            labelled = set(self.train_keys)
+            extra = load_extra_labels(h.extra_spans, by_id, usable, labelled, share).spans
         self.extra_keys = sorted(extra)
         log.info(
             "training on %d annotated and %d weakly labelled recordings, validating on %d",

@@ -5,13 +5,17 @@ recordings, chosen by recording with a stable hash, so the same seed keeps the s
 smaller budget is a subset of a larger one (a learning curve adds labels, never swaps them).
 Extra spans (``--data.extra_spans``, e.g. ``asl-stem pseudo-label`` output) label recordings
 nobody annotated; they never override an annotation, never reach validation recordings, and
-respect the article filters.
+respect the article filters. Extra recordings without a span are kept only up to the share of
+span-less recordings among the labelled ones: a confident pseudo-labeller writes mostly
+recordings where it found nothing, and when those outnumber the labels, training learns that
+nobody ever fingerspells (the label-efficiency benchmark collapsed to AP 0 that way).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,17 +63,42 @@ class ExtraLabels:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+def empty_share(rows: Mapping[str, SampleRow], keys: Collection[str]) -> float:
+    """The share of the recordings ``keys`` that have no annotated span."""
+    return sum(rows[key].spans == 0 for key in keys) / len(keys) if keys else 0.0
+
+
+def cap_empty(labels: ExtraLabels, share: float, seed: int = 0) -> None:
+    """Leave out span-less recordings of ``labels`` beyond ``share`` of the kept ones.
+
+    With ``n`` recordings that have spans, at most ``share × n / (1 − share)`` without any
+    are kept (all when ``share`` is 1), chosen by a stable hash, so the same file keeps the
+    same ones.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"--data.extra_empty_share must be in [0, 1], got {share}")
+    empty = [key for key, spans in labels.spans.items() if not spans]
+    if share >= 1.0 or not empty:
+        return
+    allowed = math.floor(share * (len(labels.spans) - len(empty)) / (1.0 - share) + 1e-9)
+    for key in sorted(empty, key=lambda key: draw(key, seed))[allowed:]:
+        del labels.spans[key]
+        labels.skip("no span, beyond the labelled recordings' share of span-less ones")
+
+
 def load_extra_labels(
     path: str | Path,
     rows: Mapping[str, SampleRow],
     usable: Collection[str],
     annotated: Collection[str],
+    max_empty_share: float = 1.0,
 ) -> ExtraLabels:
     """The extra spans of ``path`` for training.
 
     ``rows`` is the training shards' sample table by id; ``usable`` the ids training may use
     (article filters applied, validation left out); ``annotated`` the ids whose annotation
-    training already uses (an annotation always wins over a weak label).
+    training already uses (an annotation always wins over a weak label); ``max_empty_share``
+    the most span-less recordings may make of the kept ones (see :func:`cap_empty`).
     """
     if not Path(path).is_file():
         raise ExtraSpansError(f"--data.extra_spans {path}: no such span file")
@@ -94,6 +123,7 @@ def load_extra_labels(
             labels.spans[key] = [
                 {"start_frame": s.start_frame, "end_frame": s.end_frame} for s in item.spans
             ]
+    cap_empty(labels, max_empty_share)
     if not labels.spans:
         raise ExtraSpansError(
             f"--data.extra_spans {path}: none of its {len(found)} recordings can be trained on "
