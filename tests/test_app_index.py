@@ -16,7 +16,7 @@ from asl_stem.corpus.spanfile import RecordingSpans, write_span_file
 from asl_stem.termindex import IndexReader, NotFound, build_index
 from asl_stem.termindex.keypoints import Payload, make_payload
 from asl_stem.termindex.lexicon import lexicon_links
-from asl_stem.termindex.query import fts_query
+from asl_stem.termindex.query import OCCURRENCES, fts_query
 from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
 
@@ -112,6 +112,20 @@ def test_payload_round_trip_and_shape_check() -> None:
         Payload.from_blob(gzip.compress(b"ASK2" + bytes(40)))
     with pytest.raises(ValueError, match="expected"):
         make_payload(np.zeros((5, 10, 2)), 30.0)
+
+
+def test_occurrences_come_in_article_and_sentence_order_without_a_sort(reader: IndexReader):
+    connection = sqlite3.connect(f"file:{reader.path}?mode=ro", uri=True)
+    plan = " ".join(
+        row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {OCCURRENCES}", (1,))
+    )
+    assert "occurrences_term" in plan and "TEMP B-TREE" not in plan
+    stored = connection.execute("SELECT sentence_id, sentence_num FROM occurrences").fetchall()
+    numbers = dict(connection.execute("SELECT id, num FROM sentences"))
+    assert stored and all(numbers[sentence] == num for sentence, num in stored)
+    term = reader.term(1)
+    order = [(o["article_id"], numbers[o["sentence_id"]]) for o in term["occurrences"]]
+    assert order and order == sorted(order)
 
 
 def test_search_terms_and_sentences(reader: IndexReader) -> None:

@@ -1,25 +1,26 @@
 """The term index's SQLite schema: one place that says what the app can read.
 
-Version 2. Ids: articles, sentences and recordings keep their manifest ids (text); terms get
-integer ids, stable only within one index file (notes are keyed by the term's normal form so
-they survive a rebuild). Every span keeps where it came from: ``source`` (annotated, detected,
-pseudo) with the detector's ``score``, ``text_source`` (annotated, aligned, read) with the
-aligner's ``text_score``; ``counted`` says whether it enters the term statistics (annotated
-spans always; detected ones only on recordings nobody annotated and above the build's score and
-length thresholds, recorded in ``meta``). ``clips`` lists, per term, each recording that spelled
-it (the span's frames) or signed it (a window estimated from where the term sits in the
-sentence, ``estimated = 1``), with ``basis``: whether that recording's spans are annotated or
-detected. ``candidates`` keeps every scored candidate of every sentence (JSON
-``[[char_start, char_end, score], ...]``, one row a sentence), so the app prepares a
-corpus article without scoring it again. ``videos`` says where a recording's video is on the
-server (never sent to a client).
+Version 3 (occurrences carry their sentence's number, so a term page reads its first
+occurrences in order from an index instead of sorting them all). Ids: articles, sentences and
+recordings keep their manifest ids (text); terms get integer ids, stable only within one index
+file (notes are keyed by the term's normal form so they survive a rebuild). Every span keeps
+where it came from: ``source`` (annotated, detected, pseudo) with the detector's ``score``,
+``text_source`` (annotated, aligned, read) with the aligner's ``text_score``; ``counted`` says
+whether it enters the term statistics (annotated spans always; detected ones only on
+recordings nobody annotated and above the build's score and length thresholds, recorded in
+``meta``). ``clips`` lists, per term, each recording that spelled it (the span's frames) or
+signed it (a window estimated from where the term sits in the sentence, ``estimated = 1``),
+with ``basis``: whether that recording's spans are annotated or detected. ``candidates`` keeps
+every scored candidate of every sentence (JSON ``[[char_start, char_end, score], ...]``, one
+row a sentence), so the app prepares a corpus article without scoring it again. ``videos``
+says where a recording's video is on the server (never sent to a client).
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,10 +66,10 @@ CREATE TABLE term_displays (
   PRIMARY KEY (term_id, display)
 ) WITHOUT ROWID;
 CREATE TABLE occurrences (
-  term_id INTEGER NOT NULL, sentence_id TEXT NOT NULL, article_id TEXT NOT NULL,
-  char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, score REAL
+  term_id INTEGER NOT NULL, sentence_id TEXT NOT NULL, sentence_num INTEGER NOT NULL,
+  article_id TEXT NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, score REAL
 );
-CREATE INDEX occurrences_term ON occurrences(term_id);
+CREATE INDEX occurrences_term ON occurrences(term_id, article_id, sentence_num);
 CREATE INDEX occurrences_sentence ON occurrences(sentence_id);
 CREATE TABLE candidates (sentence_num INTEGER PRIMARY KEY, scored TEXT NOT NULL);
 CREATE TABLE term_interpreters (

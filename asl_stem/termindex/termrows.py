@@ -195,8 +195,8 @@ class SentenceIndexer:
         term_id = self.term_id(norm)
         self._display(norm, sentence["text"][start:end], 1)
         self.connection.execute(
-            "INSERT INTO occurrences VALUES (?, ?, ?, ?, ?, ?)",
-            (term_id, sentence["id"], sentence["article_id"], start, end, score),
+            "INSERT INTO occurrences VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (term_id, sentence["id"], sentence["num"], sentence["article_id"], start, end, score),
         )
 
     def _display(self, norm: str, display: str, n: int) -> None:
