@@ -56,6 +56,22 @@ def test_spelled_and_signed_counts(reader: IndexReader) -> None:
     assert all(c["estimated"] == 1 for c in phenol["signed_clips"])
 
 
+def test_the_prepare_view_names_the_first_interpreters_and_counts_the_rest(reader):
+    from asl_stem.webapp.responses import TEMPLATES
+
+    phenol = reader.terms_by_norm(["phenolphthalein"])["phenolphthalein"]
+    handled = reader.handling([phenol["id"]], interpreters=1)[phenol["id"]]
+    assert ids(handled["spelled_interpreters"]) == ["alice"]  # of alice and carol, by id
+    assert phenol["n_spelled_interpreters"] == 2
+    html = TEMPLATES.env.get_template("_interpreters.html").render(
+        people=handled["spelled_interpreters"], total=phenol["n_spelled_interpreters"]
+    )
+    assert ">Interpreter 1</span> and 1 more" in html
+    assert ids(reader.handling([phenol["id"]])[phenol["id"]]["spelled_interpreters"]) == [
+        "alice", "carol"
+    ]  # fmt: skip
+
+
 def test_spelled_strings_in_other_spellings_join_one_term(reader: IndexReader) -> None:
     bronsted = term_of(reader, "bronsted")  # "Brønsted" (alice) and "Bronsted" (bob)
     assert ids(bronsted["spelled_interpreters"]) == ["alice", "bob"]

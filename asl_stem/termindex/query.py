@@ -182,10 +182,14 @@ class IndexReader:
             )
         ]  # fmt: skip
 
-    def handling(self, term_ids: Iterable[int], clips: int = 2) -> dict[int, dict[str, Any]]:
-        """Per term: who spelled it, who signed it, up to ``clips`` playable signed clips, signs.
+    def handling(
+        self, term_ids: Iterable[int], clips: int = 2, interpreters: int = 6
+    ) -> dict[int, dict[str, Any]]:
+        """Per term: the first ``interpreters`` who spelled it and who signed it (by id; the
+        terms' counts say how many in all), up to ``clips`` playable signed clips, signs.
 
         Two queries for the terms, and one indexed query a term for its clips (prepare view).
+        Listing every interpreter of every term made a corpus article's page seconds long.
         """
         ids = sorted(set(term_ids))
         out: dict[int, dict[str, Any]] = {
@@ -196,14 +200,15 @@ class IndexReader:
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
-        for row in self._all(
-            f"SELECT term_id, how, interpreter, basis FROM term_interpreters "
-            f"WHERE term_id IN ({marks}) ORDER BY term_id, how, interpreter",
-            ids,
+        for term_id, how, interpreter, basis in self._connection().execute(
+            "SELECT term_id, how, interpreter, basis FROM (SELECT term_id, how, interpreter, "
+            "basis, ROW_NUMBER() OVER (PARTITION BY term_id, how ORDER BY interpreter) AS n "
+            f"FROM term_interpreters WHERE term_id IN ({marks})) WHERE n <= ? "
+            "ORDER BY term_id, how, interpreter",
+            (*ids, interpreters),
         ):
-            who = {"id": row["interpreter"], "label": self.label(row["interpreter"]),
-                   "basis": row["basis"]}  # fmt: skip
-            out[row["term_id"]][f"{row['how']}_interpreters"].append(who)
+            who = {"id": interpreter, "label": self.label(interpreter), "basis": basis}
+            out[term_id][f"{how}_interpreters"].append(who)
         for term_id in ids if self.playable else ():
             out[term_id]["signed_clips"] = self._all(
                 f"SELECT {CLIP_COLUMNS} FROM clips c {CLIP_JOINS} WHERE c.term_id = ? "
