@@ -1,16 +1,16 @@
 """Video metadata from the container (fps, frames, size), checked by decoding the last frame.
 
-Probing reads each video with OpenCV: files in place, zip members straight from their member
-stream (OpenCV's FFmpeg backend reads any seekable Python stream; a stored member is read by
-position, so the decoder's seeks re-read nothing: ``zipmember.py``), so nothing is copied or
-unpacked. Members too large for a sentence video are refused unread. Decoding releases the GIL,
-so a thread pool runs videos in parallel, all threads reading through one open handle on the zip.
-Results are appended to a cache file as they come, so a rerun after a crash probes only what is
-left.
+Probing reads each video with OpenCV: files in place, stored zip members straight from the
+zip's bytes (FFmpeg's ``subfile`` protocol; deflated ones through ``zipfile``'s stream:
+``zipmember.py``), so nothing is copied or unpacked. Members too large for a sentence video are
+refused unread. Decoding releases the GIL, so a thread pool runs videos in parallel, all
+threads reading through one open handle on the zip. Results are appended to a cache file as
+they come, so a rerun after a crash probes only what is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,12 +20,12 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from tqdm import tqdm
 
 from asl_stem.corpus.release import VideoLocation
-from asl_stem.corpus.zipmember import open_member
+from asl_stem.corpus.zipmember import member_capture
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +54,24 @@ class ProbeResult:
 
 def probe_file(path: str | os.PathLike[str]) -> ProbeResult:
     """Read a video file's metadata and verify that its last frame decodes."""
+    import cv2
+
     size = os.path.getsize(path)
     if size == 0:
         return ProbeResult(error="zero-byte file; download the video again")
     if size > MAX_VIDEO_BYTES:
         return _too_large(size)
-    return _probe_capture(str(path))
+    return _probe_capture(cv2.VideoCapture(str(path)))
 
 
-def probe_stream(stream: IO[bytes], size: int) -> ProbeResult:
-    """The same for a seekable stream of ``size`` bytes (a zip member), read in place."""
-    if size == 0:
+def probe_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ProbeResult:
+    """The same for a zip member, read in place (see ``zipmember``)."""
+    if info.file_size == 0:
         return ProbeResult(error="zero-byte member; the zip is damaged: download it again")
-    if size > MAX_VIDEO_BYTES:
-        return _too_large(size)
-    return _probe_capture(stream)
+    if info.file_size > MAX_VIDEO_BYTES:
+        return _too_large(info.file_size)
+    with contextlib.ExitStack() as stack:
+        return _probe_capture(member_capture(archive, info, stack))
 
 
 def _too_large(size: int) -> ProbeResult:
@@ -78,15 +81,11 @@ def _too_large(size: int) -> ProbeResult:
     )
 
 
-def _probe_capture(source: Any) -> ProbeResult:
-    """Container fields of a path or stream, and whether its last listed frame decodes."""
+def _probe_capture(capture: Any) -> ProbeResult:
+    """Container fields of an opened ``cv2.VideoCapture``, and whether its last listed frame
+    decodes; the capture is released."""
     import cv2
 
-    capture = (
-        cv2.VideoCapture(source)
-        if isinstance(source, str)
-        else cv2.VideoCapture(source, cv2.CAP_FFMPEG, [])
-    )
     try:
         if not capture.isOpened():
             return ProbeResult(error="the container cannot be opened (truncated or not a video)")
@@ -111,10 +110,11 @@ def _probe_capture(source: Any) -> ProbeResult:
 class _ZipReader:
     """One open handle on each zip, shared by the probing threads.
 
-    Stored members are read by position (``os.pread``), which never moves the handle's file
-    position, and zipfile reads deflated ones under the handle's lock, so threads can share
-    it; one handle holds the zip's whole directory (about 40 MB of Python objects for the
-    release's 64,000 members), so a handle per thread cost that much again per thread.
+    FFmpeg reads stored members from the zip file itself (their local header is read with
+    ``os.pread``, which never moves the handle's file position), and zipfile reads deflated
+    ones under the handle's lock, so threads can share it; one handle holds the zip's whole
+    directory (about 40 MB of Python objects for the release's 64,000 members), so a handle per
+    thread cost that much again per thread.
     """
 
     def __init__(self) -> None:
@@ -129,13 +129,9 @@ class _ZipReader:
             return self._handles[zip_path]
 
     def probe_member(self, zip_path: str, member: str) -> ProbeResult:
-        """Probe one member from its stream, without copying it anywhere."""
+        """Probe one member in place, without copying it anywhere."""
         archive = self.handle(zip_path)
-        info = archive.getinfo(member)
-        if info.file_size > MAX_VIDEO_BYTES:
-            return _too_large(info.file_size)
-        with open_member(archive, info) as stream:
-            return probe_stream(stream, info.file_size)
+        return probe_member(archive, archive.getinfo(member))
 
     def close(self) -> None:
         """Close every handle opened."""

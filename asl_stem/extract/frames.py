@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from asl_stem.corpus.zipmember import open_member
+from asl_stem.corpus.zipmember import member_capture
 
 
 class VideoError(RuntimeError):
@@ -87,12 +87,11 @@ def open_capture(source: VideoSource) -> Iterator[cv2.VideoCapture]:
             try:
                 archive = open_zip(source.zip_path)
                 info = archive.getinfo(source.zip_member)
-                handle = stack.enter_context(open_member(archive, info))
+                if info.file_size == 0:
+                    raise VideoError(f"{source.describe()} is empty (0 bytes)")
+                capture = member_capture(archive, info, stack)
             except (OSError, KeyError, zipfile.BadZipFile) as error:
                 raise VideoError(f"cannot open {source.describe()}: {error}") from error
-            if info.file_size == 0:
-                raise VideoError(f"{source.describe()} is empty (0 bytes)")
-            capture = cv2.VideoCapture(handle, cv2.CAP_FFMPEG, [])
         else:
             raise VideoError("the recording has neither a path nor a zip member")
         stack.callback(capture.release)
