@@ -5,7 +5,7 @@ recordings of ``--frames`` frames on average, detected spans on every one; see
 ``corpus_scale.py``) it writes the corpus in the release's layout (one zip of ``videos.csv``
 and a tiny real mp4 a recording) and runs each stage as its own ``asl-stem`` process:
 
-- ``ingest``: the zip, with probing (every member opened from its stream, last frame decoded);
+- ``ingest``: the zip, with probing (every member read in place, last frame decoded);
 - ``extract``: ``--source keypoints`` (reference ``<id>.npy`` files of the recordings' full
   length; MediaPipe on real video is measured by ``bench_extract.py``, and at the corpus's size
   would take CPU-days here);

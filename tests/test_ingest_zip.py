@@ -39,9 +39,9 @@ def test_members_are_probed_from_their_stream_on_one_handle(
     result = prepare_asl_stem(archive, workers=4, progress=False)
     statuses = {r.status for r in result.corpus.recordings}
     assert statuses == {"ok"} and len(result.corpus.recordings) == 8
-    # The directory is read once, then the four probing threads share one handle for all
-    # eight members (a handle holds the zip's whole directory).
-    assert [str(path) for path in opened] == [str(archive.resolve())] * 2
+    # The directory is read once: the four probing threads share the release's own handle
+    # for all eight members (a handle holds the zip's whole directory).
+    assert [str(path) for path in opened] == [str(archive.resolve())]
 
 
 def test_a_member_too_large_for_a_sentence_video_is_refused_unread(

@@ -16,11 +16,11 @@ import logging
 import os
 import threading
 import zipfile
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -28,6 +28,8 @@ from asl_stem.corpus.release import VideoLocation
 from asl_stem.corpus.zipmember import member_capture
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 # A sentence video of the release is a few MB (187 GiB over 64,000 videos); far larger
 # members are damage or not the release, and are refused without being read.
@@ -117,8 +119,9 @@ class _ZipReader:
     thread cost that much again per thread.
     """
 
-    def __init__(self) -> None:
-        self._handles: dict[str, zipfile.ZipFile] = {}
+    def __init__(self, opened: Mapping[str, zipfile.ZipFile] | None = None) -> None:
+        self._handles: dict[str, zipfile.ZipFile] = dict(opened or {})  # the caller closes these
+        self._owned: list[zipfile.ZipFile] = []
         self._lock = threading.Lock()
 
     def handle(self, zip_path: str) -> zipfile.ZipFile:
@@ -126,6 +129,7 @@ class _ZipReader:
         with self._lock:
             if zip_path not in self._handles:
                 self._handles[zip_path] = zipfile.ZipFile(zip_path)
+                self._owned.append(self._handles[zip_path])
             return self._handles[zip_path]
 
     def probe_member(self, zip_path: str, member: str) -> ProbeResult:
@@ -134,10 +138,11 @@ class _ZipReader:
         return probe_member(archive, archive.getinfo(member))
 
     def close(self) -> None:
-        """Close every handle opened."""
+        """Close every handle this reader opened."""
         with self._lock:
-            for handle in self._handles.values():
+            for handle in self._owned:
                 handle.close()
+            self._owned.clear()
             self._handles.clear()
 
 
@@ -192,8 +197,13 @@ def probe_all(
     workers: int | None = None,
     cache: ProbeCache | None = None,
     progress: bool = True,
+    opened: Mapping[str, zipfile.ZipFile] | None = None,
 ) -> dict[str, ProbeResult]:
-    """Probe videos in parallel with a progress bar; return results by file name."""
+    """Probe videos in parallel with a progress bar; return results by file name.
+
+    ``opened`` are zip handles the caller already holds, by path: the probes read through them
+    instead of opening the zip again (a handle holds its whole directory).
+    """
     todo = list(locations)
     results: dict[str, ProbeResult] = {}
     pending = []
@@ -205,7 +215,7 @@ def probe_all(
             pending.append(location)
     if len(results):
         log.info("probe: %d videos already probed (cache), %d to go", len(results), len(pending))
-    zip_reader = _ZipReader()
+    zip_reader = _ZipReader(opened)
     workers = workers or min(8, (os.cpu_count() or 1) * 2)
 
     def run(location: VideoLocation) -> tuple[VideoLocation, ProbeResult]:
@@ -215,10 +225,27 @@ def probe_all(
         ThreadPoolExecutor(max_workers=workers) as pool,
         tqdm(total=len(pending), desc="probe", unit="video", disable=not progress) as bar,
     ):
-        for location, result in pool.map(run, pending):
+        for location, result in _in_flight(pool, run, pending, 4 * workers):
             results[location.filename] = result
             if cache is not None:
                 cache.add(location.cache_key, result)
             bar.update()
     zip_reader.close()
     return results
+
+
+def _in_flight(
+    pool: ThreadPoolExecutor, run: Callable[[T], R], items: Iterable[T], window: int
+) -> Iterator[R]:
+    """``run`` over ``items`` on ``pool`` with at most ``window`` submitted at once, results
+    as they finish. (``pool.map`` submits every item first: a future for each of the corpus's
+    64,000 videos held at once.)"""
+    running: set[Future[R]] = set()
+    for item in items:
+        if len(running) >= window:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+        running.add(pool.submit(run, item))
+    while running:
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        yield from (future.result() for future in done)

@@ -70,7 +70,9 @@ def read_release(
         probes: dict[str, ProbeResult] = {}
         if probe and wanted:
             cache = ProbeCache(probe_cache) if probe_cache is not None else None
-            probes = probe_all(wanted, workers=workers, cache=cache, progress=progress)
+            probes = probe_all(
+                wanted, workers=workers, cache=cache, progress=progress, opened=opened.zips()
+            )
     recordings = _recordings(collation, videos, probes, probe, problems)
     sentences, articles = _sentences_and_articles(collation)
     spans = [span for draft in collation.recordings.values() for span in draft.spans]

@@ -137,6 +137,10 @@ class Release:
     def __enter__(self) -> Self:
         return self
 
+    def zips(self) -> dict[str, zipfile.ZipFile]:
+        """The open zip handle by the path its videos name (empty for a folder release)."""
+        return {str(self.path): self._zip} if self._zip is not None else {}
+
     def __exit__(self, *_: object) -> None:
         self.close()
 
