@@ -1,9 +1,9 @@
 """The published release: ``videos.csv`` and the videos, as a folder or as the zip itself.
 
 The zip (about 187 GiB) is never unpacked and nothing of it is written: its directory is read
-once, the CSV members are read into memory, and videos are read as member streams. Member names
-that could escape a folder (absolute, or with ``..``) are refused and reported. Videos are found
-by file name under ``videos/`` (or anywhere in the zip).
+once, the CSV members are read into memory, and videos are read in place (``zipmember``).
+Member names that could escape a folder (absolute, or with ``..``) are refused and reported.
+Videos are found by file name under ``videos/`` (or anywhere in the zip).
 """
 
 from __future__ import annotations
