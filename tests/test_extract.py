@@ -82,6 +82,30 @@ def test_threads_give_the_same_keypoints_as_a_plain_loop(models):
     assert not np.isnan(threaded[:, RIGHT_HAND]).all()  # hands were found and compared
 
 
+def test_pose_every_second_frame_interpolates_between_poses_and_keeps_every_hand():
+    """--pose-every 2: the pose landmarker on frames 0, 2, 4, ... and the last; hands on all."""
+    body = ModelBuffers.load(face=False)
+    video = VideoSource(path=str(fetch("cam01.mp4")))
+    every = extract_frames(iter_frames(video, max_frames=64), 30.0, body).astype(np.float64)
+    second = extract_frames(iter_frames(video, max_frames=64), 30.0, body, pose_every=2)
+    second = second.astype(np.float64)
+    pose = slice(0, 33)
+    middle = (second[0:-2:2, pose] + second[2::2, pose]) / 2  # frames 1, 3, ..., 61
+    np.testing.assert_allclose(second[1:-2:2, pose], middle, atol=2e-3)  # float16 storage
+    assert not np.isnan(second[63, pose]).any()  # the last frame ran the pose itself
+    width, height = 1080, 1920
+    scale = np.array([width, height])
+    offset = np.linalg.norm((second[:, pose, :2] - every[:, pose, :2]) * scale, axis=-1)
+    assert np.nanmedian(offset) < 4.0  # pixels, on a 1080x1920 video
+    for part in (RIGHT_HAND, LEFT_HAND):
+        found = [(~np.isnan(k[:, part, 0])).mean() for k in (every, second)]
+        assert found[0] > 0.3 and abs(found[0] - found[1]) <= 0.15
+    with pytest.raises(ValueError, match="pose-every"):
+        extract_frames(
+            iter_frames(video, max_frames=4), 30.0, ModelBuffers.load(face=True), pose_every=2
+        )
+
+
 def test_assign_hands_ignores_label_and_image_side():
     pose = np.full((33, 3), np.nan, dtype=np.float32)
     pose[pose_index("right_wrist"), :2] = (0.7, 0.5)  # crossed arms: right wrist on image right
@@ -223,3 +247,14 @@ def test_assign_hands_drops_a_duplicate_of_one_hand():
     pose[pose_index("left_wrist"), :2] = (0.55, 0.41)
     # cam01.mp4 frame 15: the same right hand found twice
     assert assign_hands(np.array([[0.30, 0.30], [0.32, 0.28]]), pose) == ["right", None]
+
+
+def test_pose_every_is_a_recorded_setting_and_refused_with_the_face():
+    from asl_stem.extract.work import ExtractSettings
+
+    assert "pose_every" not in ExtractSettings().to_dict()  # older folders still resume
+    assert ExtractSettings(pose_every=2).to_dict()["pose_every"] == 2
+    with pytest.raises(ValueError, match="pose-every"):
+        ExtractSettings(face=True, pose_every=2)
+    with pytest.raises(ValueError, match="pose-every"):
+        ExtractSettings(pose_every=0)

@@ -38,6 +38,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--shard-size", type=int, default=64, help="recordings per shard")
     parser.add_argument("--max-frames", type=int, default=None, help="frames per recording cap")
     parser.add_argument(
+        "--pose-every",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the pose landmarker on every Nth frame only and interpolate it between "
+        "(hands still on every frame; 2 halves the pose's CPU, see docs/extract.md)",
+    )
+    parser.add_argument(
         "--engine",
         choices=("local", "ray"),
         default="local",
@@ -52,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     from asl_stem.extract.run import FAILURES_NAME, extract
     from asl_stem.extract.work import ExtractSettings
 
-    settings = ExtractSettings(args.source, args.face, args.shard_size, args.max_frames)
     try:
+        settings = ExtractSettings(
+            args.source, args.face, args.shard_size, args.max_frames, args.pose_every
+        )
         summary = extract(
             args.manifest_dir,
             args.out,

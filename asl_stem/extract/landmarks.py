@@ -193,16 +193,53 @@ def _timestamps(fps: float) -> Iterator[int]:
         yield last
 
 
+def _posed(
+    frames: Iterable[np.ndarray], fps: float, landmarkers: Landmarkers, pose_every: int
+) -> Iterator[tuple[np.ndarray, int, np.ndarray]]:
+    """Each frame with its timestamp and keypoints holding its pose, in order.
+
+    The pose landmarker runs on every ``pose_every``-th frame and on the last; the frames
+    between take the pose interpolated linearly between those two (NaN unless both found one).
+    """
+    previous: np.ndarray | None = None
+    waiting: list[tuple[np.ndarray, int]] = []  # frames since the last pose run
+    for index, (rgb, stamp) in enumerate(zip(frames, _timestamps(fps), strict=False)):
+        if index % pose_every:
+            waiting.append((rgb, stamp))
+            continue
+        out = landmarkers.body(rgb, stamp)
+        yield from _between(previous, out, waiting)
+        yield rgb, stamp, out
+        previous, waiting = out, []
+    if waiting:
+        rgb, stamp = waiting.pop()
+        out = landmarkers.body(rgb, stamp)
+        yield from _between(previous, out, waiting)
+        yield rgb, stamp, out
+
+
+def _between(
+    before: np.ndarray | None, after: np.ndarray, waiting: list[tuple[np.ndarray, int]]
+) -> Iterator[tuple[np.ndarray, int, np.ndarray]]:
+    """The waiting frames with the pose interpolated between ``before`` and ``after``."""
+    for step, (rgb, stamp) in enumerate(waiting, start=1):
+        out = np.full_like(after, np.nan)
+        if before is not None:
+            weight = step / (len(waiting) + 1)
+            out[POSE] = (1 - weight) * before[POSE] + weight * after[POSE]  # NaN if either is
+        yield rgb, stamp, out
+
+
 def _rows(
     frames: Iterable[np.ndarray],
     fps: float,
     landmarkers: Landmarkers,
     pool: ThreadPoolExecutor | None,
+    pose_every: int = 1,
 ) -> Iterator[np.ndarray]:
     """Each frame's keypoints in order; with ``pool``, frame t's hands overlap frame t+1's pose."""
     pending: Future[np.ndarray] | None = None
-    for rgb, stamp in zip(frames, _timestamps(fps), strict=False):
-        out = landmarkers.body(rgb, stamp)
+    for rgb, stamp, out in _posed(frames, fps, landmarkers, pose_every):
         if pool is None:
             yield landmarkers.add_hands(rgb, stamp, out)
             continue
@@ -219,15 +256,25 @@ def extract_frames(
     models: ModelBuffers,
     threaded: bool = True,
     on_frame: Callable[[], None] | None = None,
+    pose_every: int = 1,
 ) -> np.ndarray:
-    """float16 ``(T, P, 3)`` keypoints of a recording's frames, NaN where missing."""
+    """float16 ``(T, P, 3)`` keypoints of a recording's frames, NaN where missing.
+
+    ``pose_every`` > 1 runs the pose landmarker on every ``pose_every``-th frame only (the pose
+    is most of the CPU) and interpolates it between; hands are searched on every frame.
+    """
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
+    if pose_every < 1 or (pose_every > 1 and models.face is not None):
+        raise ValueError(
+            f"--pose-every must be at least 1 (got {pose_every}) and 1 with --face: the face "
+            "is found from each frame's own pose"
+        )
     rows = []
     with contextlib.ExitStack() as stack:
         landmarkers = stack.enter_context(Landmarkers(models))
         pool = stack.enter_context(ThreadPoolExecutor(1, "hands")) if threaded else None
-        for row in _rows(frames, fps, landmarkers, pool):
+        for row in _rows(frames, fps, landmarkers, pool, pose_every):
             rows.append(row)
             if on_frame is not None:
                 on_frame()

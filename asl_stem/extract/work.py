@@ -29,14 +29,25 @@ class ExtractSettings:
     face: bool = False
     shard_size: int = 64
     max_frames: int | None = None
+    pose_every: int = 1
+
+    def __post_init__(self) -> None:
+        if self.pose_every < 1 or (self.pose_every > 1 and self.face):
+            raise ValueError(
+                f"--pose-every must be at least 1 (got {self.pose_every}) and 1 with --face: "
+                "the face is found from each frame's own pose"
+            )
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        settings: dict[str, object] = {
             "source": self.source,
             "face": self.face,
             "shard_size": self.shard_size,
             "max_frames": self.max_frames,
         }
+        if self.pose_every != 1:  # absent at 1, so folders made before the option still resume
+            settings["pose_every"] = self.pose_every
+        return settings
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,9 @@ def _video_keypoints(
             pending[0] = 0
 
     frames = prefetch(iter_frames(item.video, settings.max_frames))
-    keypoints = extract_frames(frames, float(fps), models, on_frame=on_frame)
+    keypoints = extract_frames(
+        frames, float(fps), models, on_frame=on_frame, pose_every=settings.pose_every
+    )
     progress(pending[0])
     return keypoints
 
