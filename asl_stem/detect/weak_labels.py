@@ -68,20 +68,19 @@ def empty_share(rows: Mapping[str, SampleRow], keys: Collection[str]) -> float:
     return sum(rows[key].spans == 0 for key in keys) / len(keys) if keys else 0.0
 
 
-def cap_empty(labels: ExtraLabels, share: float, seed: int = 0) -> None:
-    """Leave out span-less recordings of ``labels`` beyond ``share`` of the kept ones.
+def cap_empty(labels: ExtraLabels, share: float) -> None:
+    """Leave out span-less recordings of ``labels`` beyond ``share`` (in [0, 1]) of the kept
+    ones.
 
     With ``n`` recordings that have spans, at most ``share × n / (1 − share)`` without any
     are kept (all when ``share`` is 1), chosen by a stable hash, so the same file keeps the
     same ones.
     """
-    if not 0.0 <= share <= 1.0:
-        raise ValueError(f"--data.extra_empty_share must be in [0, 1], got {share}")
     empty = [key for key, spans in labels.spans.items() if not spans]
     if share >= 1.0 or not empty:
         return
     allowed = math.floor(share * (len(labels.spans) - len(empty)) / (1.0 - share) + 1e-9)
-    for key in sorted(empty, key=lambda key: draw(key, seed))[allowed:]:
+    for key in sorted(empty, key=lambda key: draw(key, 0))[allowed:]:
         del labels.spans[key]
         labels.skip("no span, beyond the labelled recordings' share of span-less ones")
 

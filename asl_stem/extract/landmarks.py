@@ -193,6 +193,16 @@ def _timestamps(fps: float) -> Iterator[int]:
         yield last
 
 
+def check_pose_every(pose_every: int, face: bool) -> None:
+    """Refuse a ``--pose-every`` that cannot run: below 1, or above 1 with the face (the face
+    crop comes from each frame's own pose)."""
+    if pose_every < 1 or (pose_every > 1 and face):
+        raise ValueError(
+            f"--pose-every must be at least 1 (got {pose_every}) and 1 with --face: the face "
+            "is found from each frame's own pose"
+        )
+
+
 def _posed(
     frames: Iterable[np.ndarray], fps: float, landmarkers: Landmarkers, pose_every: int
 ) -> Iterator[tuple[np.ndarray, int, np.ndarray]]:
@@ -265,11 +275,7 @@ def extract_frames(
     """
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
-    if pose_every < 1 or (pose_every > 1 and models.face is not None):
-        raise ValueError(
-            f"--pose-every must be at least 1 (got {pose_every}) and 1 with --face: the face "
-            "is found from each frame's own pose"
-        )
+    check_pose_every(pose_every, face=models.face is not None)
     rows = []
     with contextlib.ExitStack() as stack:
         landmarkers = stack.enter_context(Landmarkers(models))

@@ -12,7 +12,7 @@ import numpy as np
 from asl_stem.extract.frames import VideoError, iter_frames, prefetch, video_fps
 from asl_stem.extract.items import NO_KEYPOINTS_LOCATION, WorkItem
 from asl_stem.extract.keypoint_files import KeypointFileError, load_reference_keypoints
-from asl_stem.extract.landmarks import ModelBuffers, extract_frames
+from asl_stem.extract.landmarks import ModelBuffers, check_pose_every, extract_frames
 from asl_stem.shards.catalog import ShardEntry
 from asl_stem.shards.sample import first_infinite
 from asl_stem.shards.writer import Failure, Sample, ShardPlan, write_shard
@@ -32,11 +32,7 @@ class ExtractSettings:
     pose_every: int = 1
 
     def __post_init__(self) -> None:
-        if self.pose_every < 1 or (self.pose_every > 1 and self.face):
-            raise ValueError(
-                f"--pose-every must be at least 1 (got {self.pose_every}) and 1 with --face: "
-                "the face is found from each frame's own pose"
-            )
+        check_pose_every(self.pose_every, self.face)
 
     def to_dict(self) -> dict[str, object]:
         settings: dict[str, object] = {

@@ -189,7 +189,7 @@ class IndexReader:
         terms' counts say how many in all), up to ``clips`` playable signed clips, signs.
 
         Two queries for the terms, and one indexed query a term for its clips (prepare view).
-        Listing every interpreter of every term made a corpus article's page seconds long.
+        The cap keeps a prepare page's size from growing with the corpus's interpreters.
         """
         ids = sorted(set(term_ids))
         out: dict[int, dict[str, Any]] = {
