@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import inspect
 import re
 import shlex
@@ -145,3 +146,15 @@ def test_the_render_command_runs_as_written(tmp_path: Path, monkeypatch) -> None
     monkeypatch.chdir(tmp_path)
     assert main(words(command.replace("<stem>", "rec"))[1:]) == 0
     assert (tmp_path / "x.png").stat().st_size > 0
+
+
+SCRIPTS = sorted([*(ROOT / "scripts").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_script_and_benchmark_imports(script: Path, monkeypatch) -> None:
+    """A script whose import broke (a helper moved) fails here, not when a user runs it."""
+    monkeypatch.syspath_prepend(str(script.parent))
+    spec = importlib.util.spec_from_file_location(f"_script_{script.stem}", script)
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
