@@ -11,7 +11,9 @@
    where both found the part; pose points inside the frame), beside each one's jitter (median
    pixel distance of a point from the midpoint of its positions a frame before and after).
 3. Profile: CPU ms per frame of decoding, colour conversion, pose, hand searches (palm
-   detection + landmarks), tracked hands (landmarks only) and the rest (our Python).
+   detection + landmarks), tracked hands (landmarks only) and the rest (our Python); and the
+   same calls priced at what the bare networks in the .task files cost (LiteRT, one thread,
+   ``ai-edge-litert`` in a venv of its own): the floor of any pipeline on these models.
 4. Bytes per frame stored: our float16 shards against the reference's float64 (T, 543, 2).
 5. The shard reader (decode + mask) against a raw tarfile read of the same shards.
 
@@ -21,6 +23,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
@@ -28,6 +31,7 @@ import tarfile
 import tempfile
 import time
 import venv
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -67,6 +71,30 @@ wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 np.save(sys.argv[2], np.stack(rows))
 print(json.dumps({"frames": len(rows), "wall": wall, "cpu": cpu}))
 """
+LITERT_SPEC = "ai-edge-litert==2.3.0"
+NETWORKS = {  # name: (ModelBuffers field, member of the .task bundle)
+    "pose landmarks": ("pose", "pose_landmarks_detector.tflite"),
+    "hand landmarks": ("hand", "hand_landmarks_detector.tflite"),
+    "palm detector": ("hand", "hand_detector.tflite"),
+}
+NETWORK_SCRIPT = """
+import json, sys, time
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+repeat, times = int(sys.argv[1]), []
+for path in sys.argv[2:]:
+    network = Interpreter(model_path=path, num_threads=1)
+    network.allocate_tensors()
+    given = network.get_input_details()[0]
+    pixels = np.random.default_rng(0).random(given["shape"], dtype=np.float32)
+    for run in range(repeat + 3):  # three warm-up runs
+        if run == 3:
+            start = time.process_time()
+        network.set_tensor(given["index"], pixels)
+        network.invoke()
+    times.append(1000 * (time.process_time() - start) / repeat)
+print(json.dumps(times))
+"""
 PARTS = {"pose": POSE, "right hand": RIGHT_HAND, "left hand": LEFT_HAND}
 
 
@@ -86,17 +114,50 @@ def best_of(repeat: int, run):
     return min((run() for _ in range(repeat)), key=lambda result: result[2])
 
 
-def holistic_python() -> Path:
-    """The benchmark venv's python with legacy Holistic installed (made once, in the cache)."""
-    folder = cache_dir() / "bench-holistic-venv"
+def bench_python(name: str, installs: list[list[str]]) -> Path:
+    """The python of a benchmark venv in the cache, made once with ``installs`` (pip args)."""
+    folder = cache_dir() / name
     python = folder / "bin" / "python"
     if not (folder / ".installed").exists():
         venv.create(folder, with_pip=True, clear=True)
-        pip = [str(python), "-m", "pip", "install", "-q"]
-        subprocess.run([*pip, "--no-deps", HOLISTIC_SPEC], check=True, capture_output=True)
-        subprocess.run([*pip, *HOLISTIC_DEPS], check=True, capture_output=True)
+        for packages in installs:
+            pip = [str(python), "-m", "pip", "install", "-q", *packages]
+            subprocess.run(pip, check=True, capture_output=True)
         (folder / ".installed").touch()
     return python
+
+
+def holistic_python() -> Path:
+    """The benchmark venv's python with legacy Holistic installed."""
+    return bench_python("bench-holistic-venv", [["--no-deps", HOLISTIC_SPEC], HOLISTIC_DEPS])
+
+
+def network_times(models: ModelBuffers, repeat: int = 50) -> dict[str, float] | str:
+    """CPU ms of one inference of each bare network inside the pinned .task files, or why not.
+
+    Run by LiteRT on one thread in a venv of its own, with no MediaPipe graph around them:
+    what the networks alone cost, so no pipeline on these models can be cheaper per call.
+    """
+    try:
+        python = bench_python("bench-litert-venv", [[LITERT_SPEC]])
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for task, member in NETWORKS.values():
+                with zipfile.ZipFile(io.BytesIO(getattr(models, task))) as bundle:
+                    paths.append(Path(tmp) / member)
+                    paths[-1].write_bytes(bundle.read(member))
+            result = subprocess.run(
+                [str(python), "-c", NETWORK_SCRIPT, str(repeat), *map(str, paths)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        times = json.loads(result.stdout.strip().splitlines()[-1])
+        return dict(zip(NETWORKS, times, strict=True))
+    except subprocess.CalledProcessError as error:
+        return f"failed: {(error.stderr or '')[-300:]}"
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        return f"failed: {error}"
 
 
 def holistic_run(video: Path):
@@ -239,11 +300,17 @@ class Timed:
         self.landmarker.close()
 
 
-def profile(name: str, models: ModelBuffers, holistic_rate: float | None) -> None:
+def profile(
+    name: str,
+    models: ModelBuffers,
+    holistic_rate: float | None,
+    networks: dict[str, float] | str,
+) -> None:
     """CPU ms per frame of each stage of a plain (unthreaded) run.
 
-    Also the rate that decoding and the pose alone would allow: no pose + hands pipeline
-    built on this pose model can exceed it.
+    Also the rate that decoding and the pose alone would allow (no pipeline that runs this
+    pose model on every frame can exceed it), and the rate if the same network calls cost only
+    what the bare networks cost, with none of MediaPipe's graph around them.
     """
     seconds: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
@@ -273,8 +340,27 @@ def profile(name: str, models: ModelBuffers, holistic_rate: float | None) -> Non
         line = f"  {kind:<22}{1000 * spent / frames:>7.1f} ms {100 * spent / total:>5.1f}%  {share}"
         print(line.rstrip())
     floor = sum(seconds[kind] for kind in ("decode", "colour conversion", "pose")) / frames
-    versus = f" = x{1 / floor / holistic_rate:.2f} Holistic's" if holistic_rate else ""
-    print(f"  decode + pose alone: {1 / floor:.1f} frames/CPU-s{versus}")
+    print(f"  decode + pose alone: {1 / floor:.1f} frames/CPU-s{versus(1 / floor, holistic_rate)}")
+    if isinstance(networks, str):
+        print(f"  networks alone ({LITERT_SPEC}): {networks}")
+        return
+    hand_calls = (calls["hand search"] + calls["tracked hand"]) / frames
+    network_ms = {
+        "pose landmarks": networks["pose landmarks"],
+        "hand landmarks": networks["hand landmarks"] * hand_calls,
+        "palm detector": networks["palm detector"] * calls["hand search"] / frames,
+    }
+    print("  the same calls by the bare networks (LiteRT, one thread, no MediaPipe graph):")
+    for kind, spent in network_ms.items():
+        print(f"    {kind:<20}{spent:>7.1f} ms  ({networks[kind]:.1f} ms a call)")
+    decoding = seconds["decode"] + seconds["colour conversion"]
+    bare = decoding / frames + sum(network_ms.values()) / 1000
+    print(f"  decode + bare networks: {1 / bare:.1f} frames/CPU-s{versus(1 / bare, holistic_rate)}")
+
+
+def versus(rate: float, holistic_rate: float | None) -> str:
+    """`` = xR Holistic's``, or nothing when Holistic could not run."""
+    return f" = x{rate / holistic_rate:.2f} Holistic's" if holistic_rate else ""
 
 
 def bench_storage(keypoints: np.ndarray, folder: Path, copies: int) -> Path:
@@ -329,8 +415,9 @@ def main() -> None:
     args = parser.parse_args()
     models = ModelBuffers.load(face=False)
     results = [bench_video(name, models, args.repeat) for name in args.videos]
+    networks = network_times(models)
     for name, (_, holistic_rate) in zip(args.videos, results, strict=True):
-        profile(name, models, holistic_rate)
+        profile(name, models, holistic_rate, networks)
     with tempfile.TemporaryDirectory() as tmp:
         bench_reader(bench_storage(results[-1][0], Path(tmp), args.copies))
     sys.stdout.flush()

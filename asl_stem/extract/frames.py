@@ -30,7 +30,7 @@ class VideoError(RuntimeError):
     """A video that cannot be opened or decoded; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VideoSource:
     """Where a recording's video is: a file ``path``, or ``zip_member`` inside ``zip_path``."""
 
