@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from shared_data import SHARED_DATA
 
 from asl_stem.termindex import IndexReader
-from asl_stem.webapp import create_app
+from asl_stem.webapp import create_app, pages, services
 from asl_stem.webapp.models import MAX_BODY_BYTES, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from asl_stem.webapp.notes import NotesStore
 
@@ -75,6 +75,39 @@ def test_prepare_api_scores_terms_and_joins_the_corpus(client: TestClient) -> No
     assert scores == sorted(scores, reverse=True)
     article = client.get("/api/articles/1001/prepare").json()
     assert article["title"] == "Acid–base reaction" and len(article["sentences"]) == 3
+
+
+def test_a_prepared_article_is_made_once_until_a_note_is_added(
+    paths: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    real = services.prepare_corpus_article
+    for module in (pages, services):
+        monkeypatch.setattr(
+            module,
+            "prepare_corpus_article",
+            lambda *a, m=module: made.append(m.__name__) or real(*a),
+        )
+    client = TestClient(
+        create_app(paths[0], tmp_path / "notes.sqlite", allowed_hosts=["testserver"])
+    )
+    first, again = client.get("/articles/1001"), client.get("/articles/1001")
+    assert first.status_code == 200 and first.content == again.content
+    assert first.headers["content-type"] == "text/html; charset=utf-8"
+    answers = [client.get("/api/articles/1001/prepare") for _ in range(2)]
+    assert answers[0].json() == answers[1].json() and len(answers[0].json()["terms"]) > 1
+    assert answers[0].headers["content-type"] == "application/json"
+    assert made == [pages.__name__, services.__name__]  # each made once
+    tid = term_id(client, "phenolphthalein")
+    assert (
+        client.post(f"/api/terms/{tid}/notes", json={"sign": "PINK-INDICATOR"}).status_code == 201
+    )
+    assert "PINK-INDICATOR" in client.get("/articles/1001").text
+    listed = client.get("/api/articles/1001/prepare").json()["terms"]
+    phenol = next(t for t in listed if t["norm"] == "phenolphthalein")
+    assert [n["sign"] for n in phenol["notes"]] == ["PINK-INDICATOR"]
+    assert made == [pages.__name__, services.__name__] * 2  # a new note: made anew
+    assert client.get("/articles/nope").status_code == 404  # errors are not kept
 
 
 def test_bad_ids_are_404_and_bad_input_422(client: TestClient) -> None:

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from asl_stem.layout import HAND_BONES, LEFT_HAND, NUM_BODY_POINTS, POSE, POSE_BONES, RIGHT_HAND
 from asl_stem.webapp.media import gzip_blob_response, video_response
 from asl_stem.webapp.models import ArticleId, NoteIn, PrepareIn, RecordingId, TermId
-from asl_stem.webapp.services import prepare_corpus_article, prepare_pasted, save_note
+from asl_stem.webapp.services import prepare_pasted, prepared_article_json, save_note
 from asl_stem.webapp.state import State
 
 router = APIRouter()
@@ -71,7 +71,7 @@ def article(article_id: ArticleId, state: State) -> Response:
 @router.get("/api/articles/{article_id}/prepare", tags=["prepare"])
 def prepare_article(article_id: ArticleId, state: State) -> Response:
     """An article's terms, scored and looked up in the corpus."""
-    return JSONResponse(prepare_corpus_article(state, article_id))
+    return Response(prepared_article_json(state, article_id), media_type="application/json")
 
 
 @router.post("/api/prepare", tags=["prepare"])

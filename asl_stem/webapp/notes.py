@@ -74,6 +74,11 @@ class NotesStore:
             "created_at": created,
         }
 
+    def version(self) -> int:
+        """The newest note's id (0 when there is none): notes are only ever appended, so any
+        new note, from this process or another, changes it."""
+        return self._connection().execute("SELECT coalesce(max(id), 0) FROM notes").fetchone()[0]
+
     def for_terms(self, term_norms: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """Notes of several terms at once, keyed by normal form, newest first."""
         wanted = sorted(set(term_norms))

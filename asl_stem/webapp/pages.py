@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from asl_stem.webapp.models import (
@@ -21,10 +21,10 @@ from asl_stem.webapp.models import (
     check_unicode,
 )
 from asl_stem.webapp.prepare import segments
-from asl_stem.webapp.responses import error_response, page
-from asl_stem.webapp.services import prepare_corpus_article, save_note
+from asl_stem.webapp.responses import TEMPLATES, error_response, page
+from asl_stem.webapp.services import cached_by_notes, prepare_corpus_article, save_note
 from asl_stem.webapp.services import prepare_pasted as prepare_pasted_text
-from asl_stem.webapp.state import State
+from asl_stem.webapp.state import AppState, State
 
 router = APIRouter(include_in_schema=False)
 GAP_PAGE = 100
@@ -52,8 +52,16 @@ def _home(
 
 @router.get("/articles/{article_id}")
 def prepare_article(request: Request, article_id: ArticleId, state: State) -> Response:
+    root = request.scope.get("root_path", "").rstrip("/")
+    return HTMLResponse(_article_page(state, article_id, root))
+
+
+@cached_by_notes
+def _article_page(state: AppState, article_id: str, root: str) -> bytes:
+    """A corpus article's prepare page, rendered (``root``: the path the app is mounted at)."""
     result = prepare_corpus_article(state, article_id)
-    return page(request, "prepare.html", result=result, detailed=DETAILED)
+    template = TEMPLATES.get_template("prepare.html")
+    return template.render(result=result, detailed=DETAILED, root=root).encode()
 
 
 @router.post("/prepare")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import sqlite3
 from typing import Any
 
@@ -17,6 +19,8 @@ from asl_stem.webapp.prepare import (
 )
 from asl_stem.webapp.state import AppState
 
+ARTICLES_CACHED = 32  # prepared corpus articles kept rendered (LRU), as JSON and as a page
+
 
 def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
     """Prepare one of the corpus's articles (shared by the page and the API)."""
@@ -28,6 +32,32 @@ def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
     )
     result.update(article_id=found["id"], title=found["title"])
     return attach_details(result, state.reader, state.notes)
+
+
+def cached_by_notes(render: Any) -> Any:
+    """``render(state, article_id, *rest)`` cached (LRU) until a note is added.
+
+    A corpus article's preparation reads only the index, which never changes while the app
+    runs, and the notes; the notes' version is part of the key, so a new note renders it
+    anew. At the real corpus's size an article's page costs hundreds of CPU milliseconds,
+    and an interpreter team preparing a lecture opens the same few articles.
+    """
+    cached = functools.lru_cache(maxsize=ARTICLES_CACHED)(
+        lambda state, article_id, version, *rest: render(state, article_id, *rest)
+    )
+
+    @functools.wraps(render)
+    def lookup(state: AppState, article_id: str, *rest: Any) -> Any:
+        return cached(state, article_id, state.notes.version(), *rest)
+
+    return lookup
+
+
+@cached_by_notes
+def prepared_article_json(state: AppState, article_id: str) -> bytes:
+    """:func:`prepare_corpus_article` as the API's JSON bytes."""
+    result = prepare_corpus_article(state, article_id)
+    return json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def prepare_pasted(state: AppState, text: str, article: str | None = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def cpu_gate(slots: int) -> Any:
     return threading.BoundedSemaphore(slots) if slots > 0 else contextlib.nullcontext()
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: part of the key of cached article pages
 class AppState:
     """What every request reads: the index, the notes, the scorer, and a gate for CPU work.
 
