@@ -24,8 +24,8 @@ class WorkItem:
     """One recording to turn into a sample: its video, its keypoints file, and its record.
 
     The record is kept as compact JSON and decoded when the sample is written: a plan holds
-    an item for every recording of the corpus, and as dicts the records were most of its memory
-    (about 1.4 KB a recording against 0.4 KB as JSON).
+    an item for every recording of the corpus, and as dicts the records were most of its
+    memory (``benchmarks/bench_extract_plan.py`` measures it).
     """
 
     key: str

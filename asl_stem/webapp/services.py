@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
@@ -34,7 +35,7 @@ def prepare_corpus_article(state: AppState, article_id: str) -> dict[str, Any]:
     return attach_details(result, state.reader, state.notes)
 
 
-def cached_by_notes(render: Any) -> Any:
+def cached_by_notes(render: Callable[..., bytes]) -> Callable[..., bytes]:
     """``render(state, article_id, *rest)`` cached (LRU) until a note is added.
 
     A corpus article's preparation reads only the index, which never changes while the app
@@ -47,7 +48,7 @@ def cached_by_notes(render: Any) -> Any:
     )
 
     @functools.wraps(render)
-    def lookup(state: AppState, article_id: str, *rest: Any) -> Any:
+    def lookup(state: AppState, article_id: str, *rest: Any) -> bytes:
         return cached(state, article_id, state.notes.version(), *rest)
 
     return lookup
