@@ -12,9 +12,9 @@
    the N rewrites around it); N = 1 does them all.
 2. Reading with the sha256 of each shard checked before its samples are used (the default)
    beside reading it unhashed (size and sample count checked at the end).
-3. What an extraction worker pays at start-up for writing tars with webdataset (which imports
-   torch): a fresh process importing MediaPipe and OpenCV, beside one also importing the
-   shard writer.
+3. What an extraction worker pays at start-up for the shard writer: a fresh process
+   importing MediaPipe and OpenCV, beside one also importing the shard writer (which wrote
+   with webdataset's TarWriter, and so imported torch, before it used tarfile).
 
 Wall and CPU seconds; D (default: a temporary folder) should be on the disk the shards use,
 since fsync costs depend on it.

@@ -150,3 +150,14 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path):
     assert "make room on that disk" in errors[0]
     left = sorted(p.name for p in out.iterdir())
     assert not [name for name in left if name.endswith((".tmp", ".tar")) or name == "index.json"]
+
+
+def test_an_extraction_worker_never_imports_torch():
+    """Each spawned worker imports the extraction modules; torch (via webdataset's package)
+    would add about a second and a half and most of the worker's memory, for nothing."""
+    code = (
+        "import sys, asl_stem.commands.extract, asl_stem.extract.work, asl_stem.extract.engines;"
+        "print(sorted(m for m in ('torch', 'webdataset', 'lightning') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

@@ -46,8 +46,9 @@ def test_index_and_readers_round_trip(tmp_path):
         read_sample(tmp_path, "rec_03")
 
 
-# The bytes the hand-written tar writer gave for make_shards(count=5, fail="rec_03") before
-# webdataset's TarWriter replaced it: shards made before and after the change are the same.
+# The bytes the first (hand-written) tar writer gave for make_shards(count=5, fail="rec_03"),
+# which webdataset's TarWriter and then the stdlib tarfile writer also gave: shards made by any
+# of them are the same.
 EARLIER_BYTES = {
     "index.json": "7f7e7523cd4d91bd35a704f691251afbae6b10487f4cefeddf13c0c75120ec18",
     "shard-000000.tar": "2cebce32f547baef5fe4230eab54ccfb5dbbbacc6b2b45626c63334146887e04",

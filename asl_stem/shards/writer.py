@@ -2,23 +2,27 @@
 
 Recordings are sorted by id and cut into shards of ``shard_size`` planned recordings, so the
 same manifest and size always give the same shards, whichever engine or worker writes them.
-A shard's tar is written by webdataset's ``TarWriter`` with a fixed owner, mode and mtime
-(members of a sample sorted by suffix), under a temporary name renamed when complete: the same
-input gives the same bytes, so a resumed run ends equal to one that never stopped (see
-:mod:`asl_stem.shards.record`).
+A shard's tar is written by the standard library's ``tarfile`` as webdataset's ``TarWriter``
+writes one (a stream, members ``<key>.<suffix>`` sorted by suffix, a fixed owner, mode and
+mtime; ``tests/test_shards.py`` pins the bytes), under a temporary name renamed when complete:
+the same input gives the same bytes, so a resumed run ends equal to one that never stopped
+(see :mod:`asl_stem.shards.record`). Not through ``TarWriter`` itself: importing webdataset
+imports torch, which an extraction worker never uses and which costs each worker process
+about a second and a half and most of its memory at start.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
+import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-import webdataset as wds
 
 from asl_stem.atomic import atomic_path
 from asl_stem.shards.catalog import SampleRow, ShardEntry
@@ -99,10 +103,10 @@ def write_shard(
     final = Path(shards_dir) / plan.name
     with write_errors(final), atomic_path(final) as tmp, open(tmp, "wb") as handle:
         counted = _DigestWriter(handle)
-        tar = wds.TarWriter(counted, user="", group="", mode=0o644, mtime=0, encoder=False)
-        with tar:
+        with tarfile.open(fileobj=counted, mode="w|") as tar:
             for key, sample_members in members():
-                tar.write({"__key__": key, **sample_members})
+                for suffix in sorted(sample_members):
+                    _add_member(tar, f"{key}.{suffix}", sample_members[suffix])
     return ShardEntry(
         name=plan.name,
         frames=frames,
@@ -111,6 +115,13 @@ def write_shard(
         rows=tuple(rows),
         failures=tuple(failures),
     )
+
+
+def _add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    """One member with the fixed metadata that makes a shard's bytes reproducible."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode, info.uname, info.gname = len(data), 0, 0o644, "", ""
+    tar.addfile(info, io.BytesIO(data))
 
 
 class _DigestWriter:
