@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
@@ -212,20 +212,25 @@ def _posed(
     between take the pose interpolated linearly between those two (NaN unless both found one).
     """
     previous: np.ndarray | None = None
-    waiting: list[tuple[np.ndarray, int]] = []  # frames since the last pose run
-    for index, (rgb, stamp) in enumerate(zip(frames, _timestamps(fps), strict=False)):
-        if index % pose_every:
-            waiting.append((rgb, stamp))
-            continue
-        out = landmarkers.body(rgb, stamp)
-        yield from _between(previous, out, waiting)
-        yield rgb, stamp, out
-        previous, waiting = out, []
+    waiting: list[tuple[np.ndarray, int]] = []  # frames up to the next pose run, in order
+    for index, frame in enumerate(zip(frames, _timestamps(fps), strict=False)):
+        waiting.append(frame)
+        if index % pose_every == 0:
+            previous = yield from _pose_run(landmarkers, previous, waiting)
+            waiting = []
     if waiting:
-        rgb, stamp = waiting.pop()
-        out = landmarkers.body(rgb, stamp)
-        yield from _between(previous, out, waiting)
-        yield rgb, stamp, out
+        yield from _pose_run(landmarkers, previous, waiting)
+
+
+def _pose_run(
+    landmarkers: Landmarkers, before: np.ndarray | None, waiting: list[tuple[np.ndarray, int]]
+) -> Generator[tuple[np.ndarray, int, np.ndarray], None, np.ndarray]:
+    """The pose of the last waiting frame, the frames before it interpolated; returns it."""
+    rgb, stamp = waiting[-1]
+    out = landmarkers.body(rgb, stamp)
+    yield from _between(before, out, waiting[:-1])
+    yield rgb, stamp, out
+    return out
 
 
 def _between(
