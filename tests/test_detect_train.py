@@ -11,9 +11,10 @@ from detect_fixtures import make_toy_shards
 
 from asl_stem.cli import main
 from asl_stem.corpus.annotations import COLUMNS
-from asl_stem.detect.data import FingerspellingData, check_shard_count
+from asl_stem.detect.data import FingerspellingData
 from asl_stem.detect.inference import load_detector
 from asl_stem.detect.module import FingerspellingDetector
+from asl_stem.shards.datamodule import check_shard_count
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 import webdataset as wds
@@ -29,7 +28,8 @@ from asl_stem.detect.features import compute_features, frame_labels
 from asl_stem.detect.weak_labels import empty_share, label_subset, load_extra_labels
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.shards.catalog import SampleRow
-from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows, shard_urls
+from asl_stem.shards.datamodule import ShardData
+from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows
 from asl_stem.shards.sample import sample_spans
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
     return batch
 
 
-class FingerspellingData(L.LightningDataModule):
+class FingerspellingData(ShardData):
     """Shards in, padded batches of windows out.
 
     Samples are chosen from the shard catalog's table before any tar is opened: annotated
@@ -239,6 +239,8 @@ class FingerspellingData(L.LightningDataModule):
     crops_per_recording : windows cut from each augmented recording per epoch
     samples_per_epoch : recordings per epoch, over all ranks (None: each training one once)
     """
+
+    collate = staticmethod(collate)
 
     def __init__(
         self,
@@ -279,19 +281,13 @@ class FingerspellingData(L.LightningDataModule):
         if extra_empty_share is not None and not 0.0 <= extra_empty_share <= 1.0:
             raise ValueError(f"--data.extra_empty_share must be in [0, 1], got {extra_empty_share}")
         self.save_hyperparameters()
-        self.train_keys: list[str] = []
-        self.val_keys: list[str] = []
         self.val_chunks = 0
         self.extra_keys: list[str] = []
-        self.train_set: TrainWindows | None = None
 
     def setup(self, stage: str | None = None) -> None:
         """Choose the samples from the catalog, check the shards feed every reader, build sets."""
         h = self.hparams
-        world_size = self.trainer.world_size if self.trainer is not None else 1
-        check_shard_count(h.shards, world_size, h.num_workers)
-        rows, _ = sample_rows(h.shards)
-        include = set(h.articles) if h.articles else None
+        rows, include = self.training_rows()
         exclude = h.exclude_articles or ()
         chosen = choose_samples(rows, include, exclude)
         if not chosen:
@@ -355,22 +351,14 @@ class FingerspellingData(L.LightningDataModule):
         """Batches each rank runs in an epoch (the stream has no length; the progress bar's
         total): every loader worker stops after its share of recordings (see TrainWindows)."""
         h = self.hparams
-        world_size = self.trainer.world_size if self.trainer is not None else 1
         readers = max(1, h.num_workers)
         recordings = h.samples_per_epoch or len(self.train_keys) + len(self.extra_keys)
-        share = math.ceil(recordings / (world_size * readers))
+        share = math.ceil(recordings / (self.world_size * readers))
         return readers * math.ceil(share * h.crops_per_recording / h.batch_size)
 
     def val_batches(self) -> int:
         """Validation batches: whole recordings cut into chunks of ``max_val_frames``."""
         return math.ceil(self.val_chunks / self.hparams.batch_size)
-
-    def set_epoch(self, epoch: int) -> None:
-        if self.train_set is not None:
-            self.train_set.set_epoch(epoch)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, self.hparams.num_workers)
 
     def val_dataloader(self) -> DataLoader | list:
         if not self.val_keys:
@@ -378,24 +366,3 @@ class FingerspellingData(L.LightningDataModule):
         source = self.hparams.val_shards or self.hparams.shards
         dataset = WholeRecordings(source, self.val_keys, self.hparams.max_val_frames)
         return self._loader(dataset, 0)
-
-    def _loader(self, dataset: IterableDataset, workers: int) -> DataLoader:
-        return DataLoader(
-            dataset,
-            batch_size=self.hparams.batch_size,
-            num_workers=workers,
-            collate_fn=collate,
-            persistent_workers=False,
-        )
-
-
-def check_shard_count(source: str, world_size: int, num_workers: int) -> None:
-    """Fail at startup, not mid-epoch, when ranks × workers exceed the shards (they would hang)."""
-    count = len(shard_urls(source))
-    readers = world_size * max(1, num_workers)
-    if count < readers:
-        raise ValueError(
-            f"{source} has {count} shards but training reads with {world_size} ranks × "
-            f"{max(1, num_workers)} workers = {readers} readers; each reader needs a shard: "
-            "use fewer --data.num_workers or extract with a smaller --shard-size"
-        )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
@@ -20,7 +19,6 @@ from asl_stem.detect.augment import AugmentConfig
 from asl_stem.detect.data import (
     TrainWindows,
     augmented_features,
-    check_shard_count,
     collate,
     random_crop,
     split_validation,
@@ -29,7 +27,8 @@ from asl_stem.detect.features import compute_features
 from asl_stem.detect.text_encoder import DEFAULT_BUCKETS, collate_tokens, sentence_key
 from asl_stem.detect.text_encoder import sentence_tokens as tokens_of
 from asl_stem.layout import NUM_BODY_POINTS
-from asl_stem.shards.reader import iter_samples, sample_rows
+from asl_stem.shards.datamodule import ShardData
+from asl_stem.shards.reader import iter_samples
 
 
 def with_sentence(item: dict[str, Any], meta: dict[str, Any], buckets: int) -> dict[str, Any]:
@@ -82,7 +81,7 @@ def collate_sentences(items: list[dict[str, Any]]) -> dict[str, Any]:
     return batch
 
 
-class PretrainData(L.LightningDataModule):
+class PretrainData(ShardData):
     """Shards in, batches of windows with sentences out (no span labels).
 
     Parameters
@@ -95,6 +94,8 @@ class PretrainData(L.LightningDataModule):
     seed : as for the detector's data module
     text_buckets : hash buckets of the sentence tokens (the model's ``text_buckets``)
     """
+
+    collate = staticmethod(collate_sentences)
 
     def __init__(
         self,
@@ -115,16 +116,10 @@ class PretrainData(L.LightningDataModule):
         if min(window_frames, crops_per_recording, batch_size) < 1:
             raise ValueError("window_frames, crops_per_recording and batch_size must be >= 1")
         self.save_hyperparameters()
-        self.train_keys: list[str] = []
-        self.val_keys: list[str] = []
-        self.train_set: SentenceWindows | None = None
 
     def setup(self, stage: str | None = None) -> None:
         h = self.hparams
-        world_size = self.trainer.world_size if self.trainer is not None else 1
-        check_shard_count(h.shards, world_size, h.num_workers)
-        rows, _ = sample_rows(h.shards)
-        include = set(h.articles) if h.articles else None
+        rows, include = self.training_rows()
         keys = [
             row.id
             for row in rows
@@ -145,25 +140,10 @@ class PretrainData(L.LightningDataModule):
             buckets=h.text_buckets,
         )
 
-    def set_epoch(self, epoch: int) -> None:
-        if self.train_set is not None:
-            self.train_set.set_epoch(epoch)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, self.hparams.num_workers)
-
     def val_dataloader(self) -> DataLoader | Sequence:
         if not self.val_keys:
             return []
         h = self.hparams
         return self._loader(
             CentredWindows(h.shards, self.val_keys, h.window_frames, h.text_buckets), 0
-        )
-
-    def _loader(self, dataset: IterableDataset | None, workers: int) -> DataLoader:
-        return DataLoader(
-            dataset,
-            batch_size=self.hparams.batch_size,
-            num_workers=workers,
-            collate_fn=collate_sentences,
         )

@@ -21,17 +21,17 @@ from collections.abc import Collection, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 import webdataset as wds
 from torch.utils.data import DataLoader, IterableDataset
 
-from asl_stem.detect.data import ENDLESS, check_shard_count, choose_samples, split_validation
+from asl_stem.detect.data import ENDLESS, choose_samples, split_validation
 from asl_stem.layout import NUM_BODY_POINTS
 from asl_stem.recognize.alphabet import encode
 from asl_stem.recognize.augment import SpanAugment, augment_span
 from asl_stem.recognize.features import span_features, span_keypoints
+from asl_stem.shards.datamodule import ShardData
 from asl_stem.shards.reader import iter_samples, make_train_pipeline, sample_rows
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-class LetterData(L.LightningDataModule):
+class LetterData(ShardData):
     """Shards in, padded batches of span examples out.
 
     Parameters
@@ -186,6 +186,8 @@ class LetterData(L.LightningDataModule):
         validation when ``val_shards`` is None
     samples_per_epoch : kept recordings per epoch over all ranks (None: each kept one once)
     """
+
+    collate = staticmethod(collate)
 
     def __init__(
         self,
@@ -203,17 +205,11 @@ class LetterData(L.LightningDataModule):
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
-        self.train_keys: list[str] = []
-        self.val_keys: list[str] = []
-        self.train_set: TrainSpans | None = None
 
     def setup(self, stage: str | None = None) -> None:
         """Choose the recordings from the catalog, check the shards feed every reader."""
         h = self.hparams
-        world_size = self.trainer.world_size if self.trainer is not None else 1
-        check_shard_count(h.shards, world_size, h.num_workers)
-        rows, _ = sample_rows(h.shards)
-        include = set(h.articles) if h.articles else None
+        rows, include = self.training_rows()
         chosen = choose_samples(rows, include, h.exclude_articles or (), with_spans=True)
         if not chosen:
             raise ValueError(
@@ -236,24 +232,8 @@ class LetterData(L.LightningDataModule):
             h.batch_size,
         )
 
-    def set_epoch(self, epoch: int) -> None:
-        if self.train_set is not None:
-            self.train_set.set_epoch(epoch)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, self.hparams.num_workers)
-
     def val_dataloader(self) -> DataLoader | list:
         if not self.val_keys:
             return []
         source = self.hparams.val_shards or self.hparams.shards
         return self._loader(ValidationSpans(source, self.val_keys), 0)
-
-    def _loader(self, dataset: IterableDataset | None, workers: int) -> DataLoader:
-        return DataLoader(
-            dataset,
-            batch_size=self.hparams.batch_size,
-            num_workers=workers,
-            collate_fn=collate,
-            persistent_workers=False,
-        )
