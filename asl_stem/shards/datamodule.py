@@ -15,8 +15,8 @@ from asl_stem.shards.reader import sample_rows, shard_urls
 
 
 class ShardData(L.LightningDataModule):
-    """Base of a data module whose hyperparameters name ``shards``, ``articles`` and
-    ``num_workers`` and ``batch_size``; a subclass sets ``collate``, builds ``train_set`` in
+    """Base of a data module whose hyperparameters include ``shards``, ``articles``,
+    ``num_workers`` and ``batch_size``. A subclass sets ``collate``, builds ``train_set`` in
     ``setup`` from :meth:`training_rows` and makes its own ``val_dataloader``."""
 
     collate: ClassVar[Callable[[list[dict[str, Any]]], dict[str, Any]]]
@@ -51,7 +51,7 @@ class ShardData(L.LightningDataModule):
             dataset,
             batch_size=self.hparams.batch_size,
             num_workers=workers,
-            collate_fn=type(self).collate,
+            collate_fn=self.collate,
             persistent_workers=False,
         )
 
