@@ -111,6 +111,24 @@ def test_a_name_of_the_article_when_the_sentence_lacks_it() -> None:
     assert (span.text, span.text_source, span.char_start) == ("Einstein", "aligned", None)
 
 
+def test_a_name_is_no_free_way_past_likely_words() -> None:
+    """Words the scorer is sure are spelled cost as much to pass over with a name as without:
+    one span whose length fits the name as well goes to a word of the sentence."""
+    found, scores = scored("alpha beta gamma", {"alpha": 0.99, "beta": 0.99, "gamma": 0.99})
+    (span,) = align_spans(frames((40, 72)), found, scores, names=[("Kelvin", 1.0)])
+    assert span.text in {"alpha", "beta", "gamma"} and span.char_start is not None
+
+
+def test_a_name_between_two_words_keeps_the_place_in_the_sentence() -> None:
+    """alpha, then a name, then gamma: the name does not reset the sentence's order."""
+    found, scores = scored("alpha beta gamma", {"alpha": 0.9, "gamma": 0.9})
+    spans = frames((40, 67), (100, 140), (180, 207))
+    readings = {spans[1].id: read(("einstein", 1.0))}
+    names = [("Einstein", 1.0)]
+    aligned = align_spans(spans, found, scores, names=names, readings=readings)
+    assert [a.text for a in aligned] == ["alpha", "Einstein", "gamma"]
+
+
 def test_asl_order_is_tolerated_not_forbidden() -> None:
     """Spelled in the reverse of the sentence's order: letters make the backward move win."""
     found, scores = scored("the SAT and the ACT", {"SAT": 0.5, "ACT": 0.5})

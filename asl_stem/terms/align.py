@@ -17,6 +17,12 @@ cost (a negative log-probability) fitted on annotated rows:
   after the last) costs -log(1 - score), so a likely term is not skipped for free;
 - with letters (:mod:`asl_stem.terms.readings`), how far the read letters are from the term.
 
+A term from outside the sentence spells none of its words, so its state remembers where in
+the sentence the path was (after which in-sentence term, or before any): the words passed over
+on either side of it pay their skip costs as they would without it, and an outside term is not
+a free way past unspelled likely words. Which outside term it is (each name, or what was read)
+does not change any move, so one state per place holds them all, its cost their soft minimum.
+
 The best path is Viterbi's; each span's ``text_score`` is the posterior probability of its
 state under the same costs, by the forward-backward algorithm over the lattice.
 """
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+from scipy.special import logsumexp
 
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.sets import AnnotatedRecording
@@ -41,14 +48,12 @@ from asl_stem.terms.readings import Reading, letter_costs, letters
 _FLOOR = 1e-6
 # The cost of leaving a span without text: taken only when no term and no reading is possible.
 NO_TEXT_COST = 1e4
-# The two states after the terms: what was read, and no text at all.
-EXTRA_STATES = 2
 
 
 @dataclass(frozen=True)
 class _States:
-    """Every state a span can take: in-sentence candidates, then outside names, then 'read',
-    then no text.
+    """Every state a span can take: the C in-sentence candidates; then an outside term (a name
+    or what was read) after candidate p, for p < C, or before any (p = C); then no text.
 
     ``skipped[j]`` is the cost of leaving the sentence's words before word j unspelled: the
     sum of -log(1 - score) of each word (its best covering candidate's score).
@@ -67,6 +72,13 @@ class _States:
     def inside(self) -> int:
         return len(self.found)
 
+    @property
+    def size(self) -> int:
+        return 2 * self.inside + 2
+
+    def outside(self, state: int) -> bool:
+        return self.inside <= state < self.size - 1
+
 
 @dataclass(frozen=True)
 class Lattice:
@@ -77,6 +89,7 @@ class Lattice:
     read: list[Reading | None]
     emit: np.ndarray  # (spans, states)
     moves: list[np.ndarray]  # (states, states) between consecutive spans
+    outer: np.ndarray  # (spans, names + 1) cost of each outside term: the names, then 'read'
 
     def posteriors(self) -> np.ndarray:
         """(spans, states) probability of each span being in each state."""
@@ -93,7 +106,7 @@ class Lattice:
         posterior = self.posteriors()
         out = []
         for i, (span, state) in enumerate(zip(self.ordered, path, strict=True)):
-            chosen = _state_text(self.states, self.read[i], state)
+            chosen = _state_text(self.states, self.read[i], state, self.outer[i])
             out.append(_named(span, chosen, float(posterior[i, state]) if chosen else None))
         return out
 
@@ -127,9 +140,10 @@ def build_lattice(
     read = [readings.get(span.id) for span in ordered]
     if not ordered or (not states.texts and not any(read)):
         return None
-    emit = _emissions(ordered, states, read, params)
+    inner, outer = _emissions(ordered, states, read, params)
+    emit = _place(inner, outer, states, params, ordered[0])
     moves = [_moves(states, params, a, b) for a, b in pairwise(ordered)]
-    return Lattice(ordered, states, read, emit, moves)
+    return Lattice(ordered, states, read, emit, moves, outer)
 
 
 def align_spans(
@@ -173,70 +187,111 @@ def _emissions(
     states: _States,
     read: Sequence[Reading | None],
     params: AlignerParams,
-) -> np.ndarray:
-    """(spans, states) costs of each span in each state: the terms, 'read', no text."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each span's costs as each in-sentence candidate (spans, C) and as each outside term
+    (spans, names + 1: the names, then what was read; inf where nothing was read)."""
     texts = states.texts
     log_letters = np.log([max(1, letters(text)) for text in texts])
     prior = params.score_weight * -np.log(states.scores)
     prior[states.inside :] += params.outside_penalty
-    first_words = np.log1p([c.word_index for c in states.found])
-    emit = np.full((len(ordered), len(texts) + EXTRA_STATES), np.inf)
-    emit[:, -1] = NO_TEXT_COST
+    costs = np.full((len(ordered), len(texts) + 1), np.inf)
     for i, span in enumerate(ordered):
         log_frames = np.log(span.num_frames)
-        emit[i, : len(texts)] = params.length.cost(log_frames, log_letters) + prior
+        costs[i, : len(texts)] = params.length.cost(log_frames, log_letters) + prior
         if read[i] is not None:
-            emit[i, : len(texts)] += letter_costs(read[i], texts, params.letter_error)
+            costs[i, : len(texts)] += letter_costs(read[i], texts, params.letter_error)
             best = read[i].best
             read_cost = letter_costs(read[i], [best], params.letter_error)[0]
             length = params.length.cost(log_frames, math.log(max(1, letters(best))))
             unknown = math.log(1 + len(states.names)) + params.read_letter_cost * letters(best)
-            emit[i, -2] = params.outside_penalty + unknown + read_cost + length
-    start = np.full(len(texts) + EXTRA_STATES, MEAN_COST)
-    start[: states.inside] = params.start.cost(np.log1p(ordered[0].start_frame), first_words)
-    first = np.array([c.word_index for c in states.found], dtype=int)
-    after = first + np.array([c.n_words for c in states.found], dtype=int)
-    start[: states.inside] += params.skip_cost * states.skipped[first]
+            costs[i, -1] = params.outside_penalty + unknown + read_cost + length
+    return costs[:, : states.inside], costs[:, states.inside :]
+
+
+def _place(
+    inner: np.ndarray,
+    outer: np.ndarray,
+    states: _States,
+    params: AlignerParams,
+    first_span: FingerspellingSpan,
+) -> np.ndarray:
+    """(spans, states) emission costs: the outside states' cost is the soft minimum of their
+    terms'; the first span pays the start and the words before it, the last the words after."""
+    size, c = states.size, states.inside
+    emit = np.full((len(inner), size), np.inf)
+    emit[:, :c] = inner
+    soft = np.full(len(outer), np.inf)
+    possible = np.isfinite(outer).any(axis=1)
+    soft[possible] = -logsumexp(-outer[possible], axis=1)
+    emit[:, c : size - 1] = soft[:, None]
+    emit[:, -1] = NO_TEXT_COST
+    first = np.array([x.word_index for x in states.found], dtype=int)
+    after = first + np.array([x.n_words for x in states.found], dtype=int)
+    start = np.full(size, np.inf)
+    start[-1] = MEAN_COST
+    log_start = np.log1p(first_span.start_frame)
+    start[size - 2] = params.start.cost(log_start, 0.0)  # outside, no word of the sentence before
+    start[:c] = params.start.cost(log_start, np.log1p(first))
+    start[:c] += params.skip_cost * states.skipped[first]
     emit[0] += start
-    emit[-1, : states.inside] += params.skip_cost * (states.skipped[-1] - states.skipped[after])
+    left = np.concatenate([states.skipped[-1] - states.skipped[after], [states.skipped[-1]]])
+    emit[-1, :c] += params.skip_cost * left[:c]
+    emit[-1, c : size - 1] += params.skip_cost * left
     return emit
 
 
 def _moves(
     states: _States, params: AlignerParams, a: FingerspellingSpan, b: FingerspellingSpan
 ) -> np.ndarray:
-    """(states, states) cost of going from span ``a``'s state to span ``b``'s."""
-    size = len(states.texts) + EXTRA_STATES
+    """(states, states) cost of going from span ``a``'s state to span ``b``'s.
+
+    Between in-sentence terms: forward (paying the pause and the words skipped), repeat or
+    backward. Into an outside term: stay at the place reached; out of it: move on from that
+    place as if from its term (from before any term, pay the words before the next one).
+    """
+    size, c = states.size, states.inside
+    out = np.full((size, size), np.inf)
+    out[-1, :] = MEAN_COST
+    out[:, -1] = MEAN_COST
+    outside = np.arange(c, size - 1)
+    out[outside, outside] = MEAN_COST
+    if not c:
+        return out
     found = states.found
-    fixed = np.full((size, size), MEAN_COST)
-    if found:
-        first = np.array([c.word_index for c in found])
-        after = first + np.array([c.n_words for c in found])
-        starts = np.array([c.char_start for c in found])
-        ends = np.array([c.char_end for c in found])
-        ahead = np.clip(first[None, :] - after[:, None], 0, None)
-        forward = starts[None, :] >= ends[:, None]
-        backward = ends[None, :] <= starts[:, None]
-        gap = max(0, b.start_frame - a.end_frame)
-        inside = np.where(forward, params.gap.cost(np.log1p(gap), np.log1p(ahead)), MEAN_COST)
-        skipped = np.clip(states.skipped[first][None, :] - states.skipped[after][:, None], 0, None)
-        inside += np.where(forward, params.forward_penalty + params.skip_cost * skipped, 0.0)
-        inside += np.where(backward, params.backward_penalty, 0.0)
-        inside += np.where(~forward & ~backward, params.repeat_penalty, 0.0)
-        fixed[: len(found), : len(found)] = inside
-    return fixed
+    first = np.array([x.word_index for x in found])
+    after = first + np.array([x.n_words for x in found])
+    starts = np.array([x.char_start for x in found])
+    ends = np.array([x.char_end for x in found])
+    ahead = np.clip(first[None, :] - after[:, None], 0, None)
+    forward = starts[None, :] >= ends[:, None]
+    backward = ends[None, :] <= starts[:, None]
+    gap = max(0, b.start_frame - a.end_frame)
+    inside = np.where(forward, params.gap.cost(np.log1p(gap), np.log1p(ahead)), MEAN_COST)
+    skipped = np.clip(states.skipped[first][None, :] - states.skipped[after][:, None], 0, None)
+    inside += np.where(forward, params.forward_penalty + params.skip_cost * skipped, 0.0)
+    inside += np.where(backward, params.backward_penalty, 0.0)
+    inside += np.where(~forward & ~backward, params.repeat_penalty, 0.0)
+    out[:c, :c] = inside
+    out[np.arange(c), c + np.arange(c)] = MEAN_COST  # into an outside term, staying after it
+    out[c : 2 * c, :c] = inside  # out of it, as from that term
+    out[2 * c, :c] = MEAN_COST + params.skip_cost * states.skipped[first]
+    return out
 
 
 def _state_text(
-    states: _States, reading: Reading | None, state: int
+    states: _States, reading: Reading | None, state: int, outer: np.ndarray
 ) -> tuple[str, Candidate | None, str] | None:
-    """(text, in-sentence candidate or None, text source) of a state; None for no text."""
+    """(text, in-sentence candidate or None, text source) of a state; None for no text. An
+    outside state is its cheapest term (``outer``: the names' costs, then what was read's)."""
     if state < states.inside:
         candidate = states.found[state]
         return candidate.text, candidate, "aligned"
-    if state < len(states.texts):
-        return states.names[state - states.inside], None, "aligned"
-    if state == len(states.texts) and reading is not None:
+    if not states.outside(state) or not np.isfinite(outer).any():
+        return None
+    best = int(np.argmin(outer))
+    if best < len(states.names):
+        return states.names[best], None, "aligned"
+    if reading is not None:
         return reading.best, None, "read"
     return None
 

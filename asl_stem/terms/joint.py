@@ -105,14 +105,14 @@ def _paces(
     strength: float,
 ) -> dict[str | None, float]:
     """Each interpreter's log frames per letter above the fitted length model: the mean
-    misfit of their spans, each state weighted by its posterior, shrunk towards 0 as if
+    misfit of their spans, each in-sentence state weighted by its posterior, shrunk towards 0 as if
     ``strength`` spans fitted exactly."""
     sums: dict[str | None, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for item in items:
         lattice = lattices[item.key]
         if lattice is None:
             continue
-        texts = lattice.states.texts
+        texts = [candidate.text for candidate in lattice.states.found]
         log_letters = np.log([max(1, letters(text)) for text in texts])
         inside = lattice.posteriors()[:, : len(texts)]
         for span, weights in zip(lattice.ordered, inside, strict=True):
