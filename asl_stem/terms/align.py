@@ -101,13 +101,17 @@ class Lattice:
         return 1.0 - np.prod(1.0 - inside, axis=0)
 
     def decode(self) -> list[FingerspellingSpan]:
-        """The spans named by the best path, each with its state's posterior."""
+        """The spans named by the best path, each with its text's posterior (an outside
+        state's times its term's share of the state)."""
         path = best_path(self.emit, self.moves)
         posterior = self.posteriors()
         out = []
         for i, (span, state) in enumerate(zip(self.ordered, path, strict=True)):
             chosen = _state_text(self.states, self.read[i], state, self.outer[i])
-            out.append(_named(span, chosen, float(posterior[i, state]) if chosen else None))
+            probability = float(posterior[i, state])
+            if chosen and self.states.outside(state):
+                probability *= float(np.exp(-self.outer[i].min() - logsumexp(-self.outer[i])))
+            out.append(_named(span, chosen, probability if chosen else None))
         return out
 
 
