@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -71,6 +72,16 @@ class _States:
     @property
     def inside(self) -> int:
         return len(self.found)
+
+    @cached_property
+    def first(self) -> np.ndarray:
+        """Index of each candidate's first word."""
+        return np.array([c.word_index for c in self.found], dtype=int)
+
+    @cached_property
+    def after(self) -> np.ndarray:
+        """Index of the word after each candidate."""
+        return self.first + np.array([c.n_words for c in self.found], dtype=int)
 
     @property
     def size(self) -> int:
@@ -229,8 +240,7 @@ def _place(
     soft[possible] = -logsumexp(-outer[possible], axis=1)
     emit[:, c : size - 1] = soft[:, None]
     emit[:, -1] = NO_TEXT_COST
-    first = np.array([x.word_index for x in states.found], dtype=int)
-    after = first + np.array([x.n_words for x in states.found], dtype=int)
+    first, after = states.first, states.after
     start = np.full(size, np.inf)
     start[-1] = MEAN_COST
     log_start = np.log1p(first_span.start_frame)
@@ -262,8 +272,7 @@ def _moves(
     if not c:
         return out
     found = states.found
-    first = np.array([x.word_index for x in found])
-    after = first + np.array([x.n_words for x in found])
+    first, after = states.first, states.after
     starts = np.array([x.char_start for x in found])
     ends = np.array([x.char_end for x in found])
     ahead = np.clip(first[None, :] - after[:, None], 0, None)
