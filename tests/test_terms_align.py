@@ -12,6 +12,7 @@ from terms_fixtures import annotated, frames, write_csv
 from asl_stem.corpus.readings import Reading
 from asl_stem.terms.align import AlignerParams, align_spans, fit_aligner_params
 from asl_stem.terms.candidates import candidates
+from asl_stem.terms.costs import LogLinear
 
 
 def scored(sentence: str, high: dict[str, float], low: float = 0.01):
@@ -30,6 +31,31 @@ def test_span_length_picks_the_word_with_that_many_letters() -> None:
     (short,) = align_spans(frames((30, 41)), found, scores)
     assert long.text == "chromatography"
     assert short.text == "pH"
+
+
+def test_common_words_are_spelled_faster_than_rare_ones_of_as_many_letters() -> None:
+    # "there" and "xenon" both have five letters; interpreters spell a common word faster
+    found, scores = scored("xenon is there", {"xenon": 0.5, "there": 0.5})
+    (fast,) = align_spans(frames((40, 60)), found, scores)
+    (slow,) = align_spans(frames((40, 73)), found, scores)
+    assert (fast.text, slow.text) == ("there", "xenon")
+    letters_only = AlignerParams(length=LogLinear(1.68, 1.0, 0.47))
+    assert {
+        align_spans(frames((40, 60)), found, scores, letters_only)[0].text,
+        align_spans(frames((40, 73)), found, scores, letters_only)[0].text,
+    } == {"xenon"}
+
+
+def test_length_model_fits_a_second_predictor() -> None:
+    rng = np.random.default_rng(0)
+    log_letters, zipfs = rng.uniform(0, 3, 200), rng.uniform(1, 7, 200)
+    log_frames = 2.7 + 0.75 * log_letters - 0.14 * zipfs + rng.normal(0, 0.01, 200)
+    model = LogLinear.fit(zip(log_letters, log_frames, strict=True), zipfs)
+    assert (model.intercept, model.slope, model.covariate) == pytest.approx(
+        (2.7, 0.75, -0.14), abs=0.01
+    )
+    # a predictor that does not vary keeps coefficient 0
+    assert LogLinear.fit(zip(log_letters, log_frames, strict=True), [3.0] * 200).covariate == 0
 
 
 def test_repeated_word_spelled_twice_goes_to_each_occurrence_in_order() -> None:
@@ -73,6 +99,7 @@ def test_params_fit_the_span_length_model(tmp_path: Path) -> None:
     # the fixture spells 6 frames per letter: log frames = log 6 + 1 * log letters
     assert params.length.slope == pytest.approx(1.0, abs=1e-6)
     assert params.length.intercept == pytest.approx(math.log(6), abs=1e-6)
+    assert params.length.covariate == pytest.approx(0.0, abs=1e-6)  # common words no faster
     assert params.gap.slope > 0
     assert AlignerParams.from_dict(params.to_dict()) == params
 

@@ -138,9 +138,9 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
     csv_path: Path, tmp_path: Path
 ) -> None:
     key = Path(rows()[1][4]).stem  # "The substrate binds the lysozyme quickly."
-    frames = [(40, 93), (130, 151)]  # 8 and 4 letters long
+    frames = [(40, 93), (130, 151)]  # 8 and 4 letters long; NaOH shares no letter with "quickly"
     letters = tmp_path / "letters.jsonl"
-    _letters_file(letters, key, frames, ["lysozyme", "nacl"])
+    _letters_file(letters, key, frames, ["lysozyme", "naoh"])
     out = tmp_path / "aligned.jsonl"
     args = ["terms", "align", "--annotations", str(csv_path), "--out", str(out)]
     assert main([*args, "--letters", str(letters)]) == 0
@@ -148,7 +148,7 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
     assert list(aligned) == [key]  # the letters file's spans are the ones aligned
     first, second = aligned[key].spans
     assert (first.text, first.text_source) == ("lysozyme", "aligned")  # not "substrate"
-    assert (second.text, second.text_source, second.char_start) == ("nacl", "read", None)
+    assert (second.text, second.text_source, second.char_start) == ("naoh", "read", None)
     # the same letters joined to a detector's spans of the same frames
     detections = tmp_path / "spans.jsonl"
     found = tuple(
@@ -157,4 +157,4 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
     write_span_file(detections, [RecordingSpans(key, 400, found, 30.0)])
     assert main([*args, "--spans", str(detections), "--letters", str(letters)]) == 0
     joined, _ = read_span_file(out)
-    assert [s.text for s in joined[key].spans] == ["lysozyme", "nacl"]
+    assert [s.text for s in joined[key].spans] == ["lysozyme", "naoh"]

@@ -6,7 +6,8 @@ or, when a recognizer read the span's letters, "what was read" (a term the text 
 an abbreviation the sentence writes out, a chemical symbol). What the video tells, each as a
 cost (a negative log-probability) fitted on annotated rows:
 
-- a span's length in frames grows with the letters spelled (log frames ~ a + b log letters);
+- a span's length in frames grows with the letters spelled, and is shorter for common words
+  (log frames ~ a + b log letters + c Zipf frequency: they get shortened, lexicalised);
 - the pause between two spans grows with the words signed between them, and the first span's
   start with the words before it (log(1 + frames) ~ a + b log(1 + words));
 - spans mostly follow the sentence; a term may be spelled again (a repeat) and ASL may reorder
@@ -42,6 +43,7 @@ from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.sets import AnnotatedRecording
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.costs import MEAN_COST, AlignerParams, LogLinear
+from asl_stem.terms.features import zipf
 from asl_stem.terms.labels import occurrences
 from asl_stem.terms.lattice import best_path, posteriors
 from asl_stem.terms.readings import Reading, letter_costs, letters
@@ -126,6 +128,14 @@ class Lattice:
         return out
 
 
+def length_inputs(texts: Sequence[str], unknown_zipf: float) -> tuple[np.ndarray, np.ndarray]:
+    """The length model's predictors of each term: log of its letters, and its Zipf frequency,
+    ``unknown_zipf`` for a term wordfreq does not know (a name, a symbol: no evidence either
+    way)."""
+    frequency = [zipf(text) or unknown_zipf for text in texts]
+    return np.log([max(1, letters(text)) for text in texts]), np.array(frequency)
+
+
 def sentence_order(found: Sequence[Candidate]) -> list[int]:
     """Indices of the candidates by (start, end): the order the lattice's states take."""
     return sorted(range(len(found)), key=lambda i: (found[i].char_start, found[i].char_end))
@@ -206,18 +216,19 @@ def _emissions(
     """Each span's costs as each in-sentence candidate (spans, C) and as each outside term
     (spans, names + 1: the names, then what was read; inf where nothing was read)."""
     texts = states.texts
-    log_letters = np.log([max(1, letters(text)) for text in texts])
+    log_letters, zipfs = length_inputs(texts, params.unknown_zipf)
     prior = params.score_weight * -np.log(states.scores)
     prior[states.inside :] += params.outside_penalty
     costs = np.full((len(ordered), len(texts) + 1), np.inf)
     for i, span in enumerate(ordered):
         log_frames = np.log(span.num_frames)
-        costs[i, : len(texts)] = params.length.cost(log_frames, log_letters) + prior
+        costs[i, : len(texts)] = params.length.cost(log_frames, log_letters, zipfs) + prior
         if read[i] is not None:
             costs[i, : len(texts)] += letter_costs(read[i], texts, params.letter_error)
             best = read[i].best
             read_cost = letter_costs(read[i], [best], params.letter_error)[0]
-            length = params.length.cost(log_frames, math.log(max(1, letters(best))))
+            inputs = length_inputs([best], params.unknown_zipf)
+            length = params.length.cost(log_frames, *inputs)[0]
             unknown = math.log(1 + len(states.names)) + params.read_letter_cost * letters(best)
             costs[i, -1] = params.outside_penalty + unknown + read_cost + length
     return costs[:, : states.inside], costs[:, states.inside :]
@@ -366,7 +377,7 @@ def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
     """Fit every cost model on annotated rows: lengths, pauses, starts, the moves between spans
     (repeated words read in sentence order where they can be), and how often a spelled text is
     absent from its sentence."""
-    length, gap, start = [], [], []
+    length, gap, start, zipfs = [], [], [], []
     moves = {"forward": 0, "repeat": 0, "backward": 0}
     absent = spelled = 0
     for row in rows:
@@ -377,6 +388,7 @@ def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
                 continue
             spelled += 1
             length.append((math.log(letters(span.text)), math.log(span.num_frames)))
+            zipfs.append(zipf(span.text.strip()))  # 0: unknown
             move = _follow(previous[1] if previous else None, _word_ranges(row.sentence, span.text))
             if move is None:
                 absent += 1
@@ -391,12 +403,15 @@ def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
                 gap.append((math.log1p(where[0] - previous[1][1] - 1), math.log1p(frames)))
             previous = (span, where)
     total = sum(moves.values())
+    known = [z for z in zipfs if z]
+    unknown = float(np.mean(known)) if known else AlignerParams.unknown_zipf
     return AlignerParams(
-        LogLinear.fit(length),
+        LogLinear.fit(length, np.where(zipfs, zipfs, unknown)),
         LogLinear.fit(gap),
         LogLinear.fit(start),
         repeat_penalty=_penalty(moves["repeat"], total),
         forward_penalty=_penalty(moves["forward"], total),
         backward_penalty=_penalty(moves["backward"], total),
         outside_penalty=_penalty(absent, spelled),
+        unknown_zipf=unknown,
     )

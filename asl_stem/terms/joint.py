@@ -27,10 +27,15 @@ import numpy as np
 from asl_stem.corpus.readings import Reading
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.sets import AnnotatedRecording
-from asl_stem.terms.align import AlignerParams, Lattice, build_lattice, sentence_order
+from asl_stem.terms.align import (
+    AlignerParams,
+    Lattice,
+    build_lattice,
+    length_inputs,
+    sentence_order,
+)
 from asl_stem.terms.candidates import Candidate, article_names, words
 from asl_stem.terms.features import ArticleContext, term_key
-from asl_stem.terms.readings import letters
 from asl_stem.terms.scorer import TermScorer
 
 # Pseudo-recordings of weight the scorer's probability gets against the article's own counts.
@@ -113,11 +118,10 @@ def _paces(
         if lattice is None:
             continue
         texts = [candidate.text for candidate in lattice.states.found]
-        log_letters = np.log([max(1, letters(text)) for text in texts])
+        expected = params.length.mean(*length_inputs(texts, params.unknown_zipf))
         inside = lattice.posteriors()[:, : len(texts)]
         for span, weights in zip(lattice.ordered, inside, strict=True):
-            misfit = np.log(span.num_frames) - params.length.intercept
-            misfit -= params.length.slope * log_letters
+            misfit = np.log(span.num_frames) - expected
             sums[item.interpreter][0] += float(weights @ misfit)
             sums[item.interpreter][1] += float(weights.sum())
     return {who: total / (weight + strength) for who, (total, weight) in sums.items()}
