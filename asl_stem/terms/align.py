@@ -377,18 +377,17 @@ def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
     """Fit every cost model on annotated rows: lengths, pauses, starts, the moves between spans
     (repeated words read in sentence order where they can be), and how often a spelled text is
     absent from its sentence."""
-    length, gap, start, zipfs = [], [], [], []
+    spelled_texts, log_frames, gap, start = [], [], [], []
     moves = {"forward": 0, "repeat": 0, "backward": 0}
-    absent = spelled = 0
+    absent = 0
     for row in rows:
         spans = sorted(row.spans, key=lambda s: s.start_frame)
         previous: tuple[FingerspellingSpan, tuple[int, int]] | None = None
         for span in spans:
             if not span.text or not letters(span.text):
                 continue
-            spelled += 1
-            length.append((math.log(letters(span.text)), math.log(span.num_frames)))
-            zipfs.append(zipf(span.text.strip()))  # 0: unknown
+            spelled_texts.append(span.text.strip())
+            log_frames.append(math.log(span.num_frames))
             move = _follow(previous[1] if previous else None, _word_ranges(row.sentence, span.text))
             if move is None:
                 absent += 1
@@ -403,15 +402,16 @@ def fit_aligner_params(rows: Sequence[AnnotatedRecording]) -> AlignerParams:
                 gap.append((math.log1p(where[0] - previous[1][1] - 1), math.log1p(frames)))
             previous = (span, where)
     total = sum(moves.values())
-    known = [z for z in zipfs if z]
+    known = [z for z in map(zipf, spelled_texts) if z]
     unknown = float(np.mean(known)) if known else AlignerParams.unknown_zipf
+    log_letters, frequency = length_inputs(spelled_texts, unknown)
     return AlignerParams(
-        LogLinear.fit(length, np.where(zipfs, zipfs, unknown)),
+        LogLinear.fit(zip(log_letters, log_frames, strict=True), frequency),
         LogLinear.fit(gap),
         LogLinear.fit(start),
         repeat_penalty=_penalty(moves["repeat"], total),
         forward_penalty=_penalty(moves["forward"], total),
         backward_penalty=_penalty(moves["backward"], total),
-        outside_penalty=_penalty(absent, spelled),
+        outside_penalty=_penalty(absent, len(spelled_texts)),
         unknown_zipf=unknown,
     )
