@@ -94,3 +94,20 @@ def test_term_scorer_folds_fit_without_their_article(tmp_path: Path) -> None:
     assert report["articles"] == len(articles) == len(fitted_on)
     for held_out, seen in zip(articles, fitted_on, strict=True):
         assert seen == set(articles) - {held_out}
+
+
+def test_aligned_recordings_of_the_held_out_article_never_reach_its_fold(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    labelled = [row for row in rows if row.recording.interpreter == "u0"]
+    aligned = [row for row in rows if row.recording.interpreter == "u1"]
+    given: list[tuple[set[str], set[str]]] = []
+
+    def spy_fit(training_rows, aligned):
+        given.append(({row.article for row in training_rows}, {row.article for row in aligned}))
+        return fit_scorer(training_rows, aligned=aligned, model="logistic")
+
+    report = cross_validate(labelled, fit=spy_fit, aligned=aligned)
+    assert report["aligned_recordings"] == len(aligned)
+    articles = sorted({row.article for row in rows})
+    for held_out, (trained, counted) in zip(articles, given, strict=True):
+        assert trained == counted == set(articles) - {held_out}

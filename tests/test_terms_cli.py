@@ -14,6 +14,8 @@ from asl_stem.cli import main
 from asl_stem.corpus import FingerspellingSpan
 from asl_stem.corpus.readings import Reading, write_letter_file
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
+from asl_stem.terms.evidence import blend
+from asl_stem.terms.features import term_key
 
 
 @pytest.fixture()
@@ -158,3 +160,65 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
     assert main([*args, "--spans", str(detections), "--letters", str(letters)]) == 0
     joined, _ = read_span_file(out)
     assert [s.text for s in joined[key].spans] == ["lysozyme", "naoh"]
+
+
+def test_fit_and_predict_count_aligned_recordings_of_a_release(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ingest_fixtures import build_release, filename, write_mp4
+
+    release = build_release(tmp_path / "release", write_mp4(tmp_path / "template.mp4"))
+    manifests = tmp_path / "manifests"  # interp-a annotated, interp-b only recorded
+    assert main(["ingest", str(release), "--out", str(manifests), "--no-probe"]) == 0
+    detections, aligned = tmp_path / "detected.jsonl", tmp_path / "aligned.jsonl"
+    unlabelled = [Path(filename("interp-b", 0, i)).stem for i in (0, 1)]
+    write_span_file(
+        detections,
+        [
+            RecordingSpans(key, 20, (FingerspellingSpan(f"{key}:0", key, 2, 8, "detected"),), 25.0)
+            for key in [*unlabelled, "not-in-the-release"]
+        ],
+    )
+    source = ["--annotations", str(manifests)]
+    args = ["terms", "align", *source, "--spans", str(detections), "--out", str(aligned)]
+    assert main([*args, "--scorer", str(_fitted(tmp_path, source))]) == 0
+    named = [s.text for key in unlabelled for s in read_span_file(aligned)[0][key].spans]
+    assert all(named), named
+
+    scorer = _fitted(tmp_path, [*source, "--aligned", str(aligned)])
+    data = json.loads(scorer.read_text("utf-8"))
+    assert data["fit"]["aligned_recordings"] == 2
+    before = json.loads(_fitted(tmp_path, source).read_text("utf-8"))["corpus"]
+    for text in named:  # each named term is seen and spelled once more
+        key = term_key(text)
+        assert data["corpus"][key][0] == before.get(key, [0, 0])[0] + named.count(text)
+
+    # predict: the article's scores move towards what its aligned recordings spelled
+    plain, blended = tmp_path / "plain.jsonl", tmp_path / "blended.jsonl"
+    predict = ["terms", "predict", *source, "--scorer", str(scorer)]
+    assert main([*predict, "--out", str(plain)]) == 0
+    assert main([*predict, "--aligned", str(aligned), "--out", str(blended)]) == 0
+    for before_line, line in zip(read_jsonl(plain), read_jsonl(blended), strict=True):
+        scores = {(t["text"], t["char_start"]): t["score"] for t in before_line["terms"]}
+        for term in line["terms"]:
+            counts = (term["article_spelled"], term["article_seen"])
+            assert counts[1] >= counts[0] >= 0
+            before_score = scores[term["text"], term["char_start"]]
+            assert term["score"] == pytest.approx(blend(before_score, counts), abs=1e-5)
+    assert any(t["article_spelled"] for line in read_jsonl(blended) for t in line["terms"])
+    assert "article_seen" not in next(read_jsonl(plain))["terms"][0]
+
+    # a detector's span file names no term: refused, with what to run instead
+    caplog.clear()
+    out = tmp_path / "refused.json"
+    refused = ["terms", "fit", *source, "--aligned", str(detections), "--out", str(out)]
+    assert main(refused) == 1
+    assert "no span has a text" in caplog.text and "terms align" in caplog.text
+    assert not out.exists()
+
+
+def _fitted(tmp_path: Path, args: list[str]) -> Path:
+    """A logistic scorer fitted with these arguments (its path)."""
+    out = tmp_path / f"scorer-{len(args)}.json"
+    assert main(["terms", "fit", *args, "--model", "logistic", "--out", str(out)]) == 0
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from shared_data import shared_file
 from terms_fixtures import annotated, write_csv
@@ -27,6 +28,7 @@ from asl_stem.terms.features import (
     sentence_features,
     term_key,
 )
+from asl_stem.terms.fitting import examples
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,37 @@ def test_corpus_rate_is_left_out_per_article_and_kept_for_prediction(fitted: Ter
     assert spelled == seen == 2
     assert fitted.corpus.rate(term_key("Eratosthenes"))[0] is True
     assert CorpusStats().rate("anything") == (False, 0.0, 0.0)
+
+
+def test_aligned_recordings_add_to_the_corpus_counts_not_to_the_labels(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    labelled = [row for row in rows if row.recording.interpreter == "u0"]
+    aligned = [row for row in rows if row.recording.interpreter == "u1"]
+    alone = fit_scorer(labelled, model="logistic")
+    both = fit_scorer(labelled, model="logistic", aligned=aligned)
+    assert alone.corpus.counts[term_key("Eratosthenes")] == (1, 1)
+    assert both.corpus.counts[term_key("Eratosthenes")] == (2, 2)
+    assert both.fit_info["aligned_recordings"] == len(aligned)
+    assert both.fit_info["candidates"] == alone.fit_info["candidates"]  # no new labels
+    # a labelled recording handed in as aligned too counts once: its labels win
+    again = fit_scorer(labelled, model="logistic", aligned=labelled + aligned)
+    assert again.corpus.counts == both.corpus.counts
+    assert again.fit_info["aligned_recordings"] == len(aligned)
+
+
+def test_an_article_only_aligned_counts_in_every_inner_fold(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    labelled = [r for r in rows if r.recording.interpreter == "u0" and r.article != "Prime numbers"]
+    aligned = [r for r in rows if r.article == "Prime numbers"]
+    ex = examples(labelled, aligned=aligned)
+    assert ex.unlabelled == {"Prime numbers"}
+    assert "Prime numbers" not in set(ex.articles.tolist())  # no example, no label from it
+    seen = ex.design(set()).T[-2]  # log times seen, counting no labelled article
+    keys = np.array(ex.keys)
+    # "the" of two Prime numbers sentences ("... has the form", "The sieve ..."), both recorded
+    # by two interpreters
+    assert np.all(seen[keys == "the"] == np.log1p(4))
+    assert np.all(seen[keys == term_key("lysozyme")] == 0)
 
 
 def test_save_and_load_give_the_same_scores(fitted: TermScorer, tmp_path: Path) -> None:

@@ -11,6 +11,10 @@ from typing import Any
 from asl_stem.commands._common import add_command
 
 log = logging.getLogger(__name__)
+ALIGNED_HELP = (
+    "span files of `asl-stem terms align` (recordings without labels, their spans named by the "
+    "aligner): they add to how often each term was spelled or signed"
+)
 SOURCE_HELP = "annotation CSV(s) (ingested on the fly) or a manifest folder of `asl-stem ingest`"
 
 
@@ -27,6 +31,11 @@ def register(subparsers: Any) -> None:
     predict.add_argument("--out", required=True, help="output JSONL, one line per sentence")
     predict.add_argument("--scorer", help="scorer JSON; when omitted, the packaged scorer")
     _lexicon_flag(predict)
+    _aligned_flag(
+        predict,
+        "span files of `asl-stem terms align`: each article's scores are blended with how "
+        "often its aligned recordings spelled each term (and each term carries those counts)",
+    )
     predict.set_defaults(func=_guarded(_predict))
 
     fit = add_command(actions, "fit", "Fit a term scorer on annotated recordings.")
@@ -34,6 +43,7 @@ def register(subparsers: Any) -> None:
     fit.add_argument("--out", required=True, help="scorer JSON to write")
     _lexicon_flag(fit)
     _model_flags(fit)
+    _aligned_flag(fit, ALIGNED_HELP)
     fit.set_defaults(func=_guarded(_fit))
 
     evaluate = add_command(
@@ -43,6 +53,7 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     _lexicon_flag(evaluate)
     _model_flags(evaluate)
+    _aligned_flag(evaluate, ALIGNED_HELP)
     evaluate.add_argument(
         "--learning-curve",
         action="store_true",
@@ -84,6 +95,16 @@ def _model_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _aligned_flag(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument(
+        "--aligned",
+        nargs="+",
+        default=[],
+        metavar="SPANS",
+        help=text + "; the corpus of --annotations must know their recordings",
+    )
+
+
 def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Run an action; a missing or unusable input file is one error line and exit code 1."""
 
@@ -101,7 +122,7 @@ def _predict(args: argparse.Namespace) -> int:
     from asl_stem.terms.jobs import load_lexicon, load_scorer, predict_file
 
     scorer = load_scorer(args.scorer, load_lexicon(args.lexicon))
-    predict_file(args.annotations, args.out, scorer)
+    predict_file(args.annotations, args.out, scorer, args.aligned)
     return 0
 
 
@@ -109,7 +130,7 @@ def _fit(args: argparse.Namespace) -> int:
     from asl_stem.terms.jobs import fit_from, load_lexicon
 
     options = {"model": args.model, "calibration": args.calibration}
-    fit_from(args.annotations, args.out, load_lexicon(args.lexicon), **options)
+    fit_from(args.annotations, args.out, load_lexicon(args.lexicon), args.aligned, **options)
     return 0
 
 
@@ -120,7 +141,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     options = {"model": args.model, "calibration": args.calibration}
     lexicon = load_lexicon(args.lexicon)
     report = evaluate_files(
-        args.annotations, lexicon, learning_curve=args.learning_curve, **options
+        args.annotations,
+        lexicon,
+        learning_curve=args.learning_curve,
+        aligned=args.aligned,
+        **options,
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

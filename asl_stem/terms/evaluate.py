@@ -24,9 +24,10 @@ from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
+from asl_stem.terms.evidence import ArticleEvidence
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
-from asl_stem.terms.joint import align_rows
+from asl_stem.terms.joint import align_rows, aligned_copies
 from asl_stem.terms.labels import (
     candidate_labels,
     char_iou,
@@ -169,32 +170,55 @@ def _score_rows(
     scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
 ) -> None:
     """Add one held-out article's rows to the scorer, baseline and aligner tallies (the
-    article's sentences, unlabelled, are its context)."""
+    article's sentences, unlabelled, are its context), and to the tallies of the scorer blended
+    with what the article's other interpreters spelled (their spans aligned, no labels)."""
     context = ArticleContext.from_sentences(row.sentence for row in rows)
+    others = _other_interpreters(scorer, rows)
     for row in rows:
         texts = spelled_texts(row)
         label = char_mask(row.sentence, texts)
         found, scores = scorer.score_candidates(row.sentence, article=row.article, context=context)
-        tallies["scorer"].candidate_scores += scores.tolist()
-        tallies["scorer"].candidate_labels += candidate_labels(row.sentence, found, texts)
+        blended = others[row.recording.interpreter].blend(found, scores)
         k = len(row.spans)
-        ours = top_k(found, scores, k)
+        for name, values in (("scorer", scores), ("others", blended)):
+            tally = tallies[name]
+            tally.candidate_scores += values.tolist()
+            tally.candidate_labels += candidate_labels(row.sentence, found, texts)
+            _add_iou(tallies[f"{name}_top_k"], label, row, top_k(found, values, k))
+            words_scored = _word_scores(found, values, row.sentence)
+            tally.add_words(label, [(w, v, v >= scorer.threshold) for w, v in words_scored])
         base = rarest_k(row.sentence, k)
-        for name, chosen in (("scorer_top_k", ours), ("rarest_k", base)):
-            iou = char_iou(label, char_mask(row.sentence, [c.text for c in chosen]))
-            if k and iou is not None:
-                tallies[name].ious.append(iou)
-        word_scores = _word_scores(found, scores, row.sentence)
-        tallies["scorer"].add_words(label, [(w, s, s >= scorer.threshold) for w, s in word_scores])
+        _add_iou(tallies["rarest_k"], label, row, base)
         base_set = {(c.char_start, c.char_end) for c in base}
         tallies["rarest_k"].add_words(
             label,
             [
                 (w, -word_frequency(w.text, "en"), (w.char_start, w.char_end) in base_set)
-                for w, _ in word_scores
+                for w in words(row.sentence)
             ],
         )
     _align_rows(scorer, rows, tallies)
+
+
+def _add_iou(
+    tally: _Tally, label: np.ndarray, row: AnnotatedRecording, chosen: Sequence[Candidate]
+) -> None:
+    """Count the character IoU of the terms chosen for a row that has spans."""
+    iou = char_iou(label, char_mask(row.sentence, [c.text for c in chosen]))
+    if row.spans and iou is not None:
+        tally.ious.append(iou)
+
+
+def _other_interpreters(
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording]
+) -> dict[str | None, ArticleEvidence]:
+    """For each interpreter of the rows, what the others' recordings spelled, their spans
+    named by the aligner (labels unused); empty for an interpreter who has the article alone."""
+    out = {}
+    for who in {row.recording.interpreter for row in rows}:
+        others = [row for row in rows if row.recording.interpreter != who]
+        out[who] = ArticleEvidence.from_rows(aligned_copies(scorer, others))
+    return out
 
 
 def rarest_in_order(sentence: str, spans: Sequence[FingerspellingSpan]) -> list[FingerspellingSpan]:
@@ -267,7 +291,15 @@ def _count_alignment(
         tally.ious.append(iou)
 
 
-TALLIES = ("scorer", "scorer_top_k", "rarest_k", "aligner", "aligner_baseline")
+TALLIES = (
+    "scorer",
+    "scorer_top_k",
+    "others",
+    "others_top_k",
+    "rarest_k",
+    "aligner",
+    "aligner_baseline",
+)
 
 
 def score_held_out(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[str, _Tally]:
@@ -280,11 +312,13 @@ def score_held_out(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> di
 def cross_validate(
     rows: Sequence[AnnotatedRecording],
     *,
-    fit: Callable[[Sequence[AnnotatedRecording]], TermScorer] = fit_scorer,
+    fit: Callable[..., TermScorer] = fit_scorer,
+    aligned: Sequence[AnnotatedRecording] = (),
 ) -> dict[str, Any]:
     """Leave-one-article-out: fit on the other articles, score the held-out one; pooled figures.
 
-    Needs rows of at least two articles.
+    ``aligned`` recordings (spans named by the aligner) go to ``fit`` as ``aligned=``, those
+    of the held-out article left out. Needs rows of at least two articles.
     """
     articles = sorted({row.article for row in rows})
     if len(articles) < 2:
@@ -296,7 +330,9 @@ def cross_validate(
     per_article = {}
     for article in tqdm(articles, desc="folds", unit="article"):
         held_out = [row for row in rows if row.article == article]
-        scorer = fit([row for row in rows if row.article != article])
+        training = [row for row in rows if row.article != article]
+        others = [row for row in aligned if row.article != article]
+        scorer = fit(training, aligned=others) if aligned else fit(training)
         fold = score_held_out(scorer, held_out)
         per_article[article] = {
             "scorer_char_iou": fold["scorer_top_k"].summary().get("char_iou"),
@@ -310,8 +346,11 @@ def cross_validate(
         "protocol": "leave-one-article-out",
         "rows": len(rows),
         "articles": len(articles),
+        "aligned_recordings": len(aligned),
         "scorer_top_k": tallies["scorer_top_k"].summary(),
         "scorer_threshold": tallies["scorer"].summary(),
+        "scorer_others_top_k": tallies["others_top_k"].summary(),
+        "scorer_others_threshold": tallies["others"].summary(),
         "rarest_k": tallies["rarest_k"].summary(),
         "aligner_oracle_spans": tallies["aligner"].summary(),
         "aligner_baseline_oracle_spans": tallies["aligner_baseline"].summary(),
@@ -338,7 +377,8 @@ def format_report(report: dict[str, Any]) -> str:
         return "-" if value is None else f"{value:.3f}"
 
     lines = [
-        f"{report['protocol']}: {report['rows']} rows, {report['articles']} articles",
+        f"{report['protocol']}: {report['rows']} rows, {report['articles']} articles"
+        + (f", {report['aligned_recordings']} aligned" if report.get("aligned_recordings") else ""),
         f"{'':28}{'scorer':>10}{'rarest-k':>10}",
         "(scorer words at its threshold; rarest-k is given k, the true number of spans)",
         f"{'mean char IoU (k given)':28}{fig('scorer_top_k', 'char_iou'):>10}"

@@ -22,10 +22,9 @@ import numpy as np
 
 from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, fit_aligner_params
-from asl_stem.terms.candidates import candidates
+from asl_stem.terms.evidence import ArticleEvidence, labelled_candidates
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
-from asl_stem.terms.labels import candidate_labels, spelled_texts
 from asl_stem.terms.lexicon import Lexicon
 from asl_stem.terms.models import Calibrator, LinearModel, Model, TreeModel, sigmoid
 from asl_stem.terms.scorer import DEFAULT_THRESHOLD, TermScorer
@@ -62,7 +61,7 @@ class Examples:
     def design(self, fitting: Iterable[str]) -> np.ndarray:
         """Feature matrix whose corpus columns count the ``fitting`` articles only, each
         candidate's own article left out."""
-        fitting = set(fitting)
+        fitting = set(fitting) | self.unlabelled
         spelled = sum((self.spelled[a] for a in fitting), Counter())
         seen = sum((self.seen[a] for a in fitting), Counter())
         corpus = np.zeros((len(self.keys), 4))
@@ -78,6 +77,11 @@ class Examples:
                 corpus[i] = corpus_columns(*counts, prior)
         return np.hstack([self.text, corpus])
 
+    @property
+    def unlabelled(self) -> set[str]:
+        """Articles that only aligned rows count in: never held out, always counted."""
+        return set(self.seen) - set(self.articles.tolist())
+
     def stats(self) -> CorpusStats:
         """Counts of every fitting article, for scoring new text."""
         spelled = sum(self.spelled.values(), Counter())
@@ -87,38 +91,41 @@ class Examples:
 
 
 def examples(
-    rows: Sequence[AnnotatedRecording], lexicon: Lexicon | None = None, article_titles: bool = True
+    rows: Sequence[AnnotatedRecording],
+    lexicon: Lexicon | None = None,
+    article_titles: bool = True,
+    aligned: Sequence[AnnotatedRecording] = (),
 ) -> Examples:
-    """Candidates, features and labels of labelled rows, each article its own context."""
-    by_article: dict[str, list[str]] = defaultdict(list)
+    """Candidates, features and labels of labelled rows, each article its own context; the
+    ``aligned`` rows (spans named by the aligner, no labels) add to the corpus counts only."""
+    by_article: dict[str, list[AnnotatedRecording]] = defaultdict(list)
     for row in rows:
-        by_article[row.article].append(row.sentence)
-    contexts = {a: ArticleContext.from_sentences(s) for a, s in by_article.items()}
+        by_article[row.article].append(row)
+    contexts = {
+        a: ArticleContext.from_sentences(r.sentence for r in group)
+        for a, group in by_article.items()
+    }
     text, keys, labels, articles = [], [], [], []
-    spelled: dict[str, Counter[str]] = defaultdict(Counter)
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
-        found = candidates(row.sentence)
-        marks = candidate_labels(row.sentence, found, spelled_texts(row))
+        found, marks = labelled_candidates(row)
         title = row.article if article_titles else None
         text += sentence_features(
             row.sentence, found, article=title, context=contexts[row.article], lexicon=lexicon
         )
-        for candidate, label in zip(found, marks, strict=True):
-            key = key_of(candidate.text)
-            keys.append(key)
-            seen[row.article][key] += 1
-            spelled[row.article][key] += int(label)
+        keys += [key_of(candidate.text) for candidate in found]
         labels += marks
         articles += [row.article] * len(found)
+    for row in aligned:
+        by_article[row.article].append(row)
+    evidence = {a: ArticleEvidence.from_rows(group) for a, group in by_article.items()}
     width = len(text[0]) if text else 0
     return Examples(
         np.asarray(text, dtype=float).reshape(len(keys), width),
         keys,
         np.asarray(labels, dtype=int),
         np.asarray(articles, dtype=object),
-        dict(spelled),
-        dict(seen),
+        {a: e.spelled for a, e in evidence.items()},
+        {a: e.seen for a, e in evidence.items()},
         {article: context.n_words for article, context in contexts.items()},
     )
 
@@ -244,18 +251,29 @@ def fit_scorer(
     model: ModelKind = "boosting",
     calibration: CalibrationKind = "platt",
     article_titles: bool = True,
+    aligned: Sequence[AnnotatedRecording] = (),
 ) -> TermScorer:
     """Fit a scorer on labelled rows (rows without spans are negatives for every term).
 
     :param lexicon: ASL-LEX signs; when given, the scorer uses (and later needs) the lexicon
         features. :param model: ``logistic`` or ``boosting``. :param article_titles: use the
-        rows' article names as titles (the "in title" feature).
+        rows' article names as titles (the "in title" feature). :param aligned: recordings
+        whose spans the aligner named (``terms align`` on detections): they add to how often
+        each term was spelled and signed (the corpus features), not to the labels; one that
+        is also a labelled row is left out (its labels win).
     """
     if not rows:
         raise ValueError("no annotation rows to fit on; pass a CSV with at least one row")
     if model not in GRIDS:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(GRIDS)}")
-    ex = examples(rows, lexicon, article_titles)
+    labelled = {row.recording_id for row in rows}
+    extra = [row for row in aligned if row.recording_id not in labelled]
+    if len(extra) < len(aligned):
+        logger.info(
+            "%d aligned recordings are labelled rows too; their labels are used",
+            len(aligned) - len(extra),
+        )
+    ex = examples(rows, lexicon, article_titles, extra)
     if len(set(ex.labels.tolist())) < 2:
         raise ValueError(
             "the rows have no spelled term that matches their sentence (or only such terms); "
@@ -265,6 +283,7 @@ def fit_scorer(
     held_out = inner_predictions(ex, model, grid)
     params, calibrator, threshold = DEFAULTS[model], Calibrator(), DEFAULT_THRESHOLD
     info: dict[str, Any] = {"model": model, "rows": len(rows), "candidates": len(ex.labels)}
+    info["aligned_recordings"] = len(extra)
     if held_out is not None:
         losses = [_log_loss(ex.labels, logits) for logits in held_out]
         best = int(np.argmin(losses))

@@ -23,6 +23,7 @@ from asl_stem.corpus.readings import Reading, read_letter_file
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 from asl_stem.problems import count_by_kind
+from asl_stem.terms.evidence import ArticleEvidence
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.joint import ArticleText, RecordingToAlign, align_article
@@ -62,30 +63,89 @@ def load_scorer(path: str | Path | None, lexicon: Lexicon | None = None) -> Term
     return TermScorer.load(path, lexicon)
 
 
+def aligned_rows(source: Source, paths: Sequence[str | Path]) -> list[AnnotatedRecording]:
+    """The recordings of span files that ``terms align`` wrote, each with its sentence from
+    the corpus of ``source`` and its spans named by the aligner: corpus evidence without labels.
+
+    A recording the corpus does not know, or with a span that no aligner named (a detector's
+    span file), is logged and left out; a file in which no span has a text is an error.
+    """
+    if not paths:
+        return []
+    corpus = open_corpus(source)
+    recordings = corpus.recordings.to_eager()
+    sentences = {sentence.id: sentence.text for sentence in corpus.sentences}
+    out: list[AnnotatedRecording] = []
+    for path in paths:
+        lines = _span_lines(corpus, path)
+        if lines and not any(span.text for line in lines for span in line.spans):
+            raise ValueError(
+                f"{path}: no span has a text, so no aligner named them; run "
+                f"`asl-stem terms align --spans {path} --out aligned.jsonl` and pass that file"
+            )
+        unknown = unnamed = 0
+        for line in lines:
+            recording = recordings.get(line.recording_id)
+            if recording is None or recording.sentence_id not in sentences:
+                unknown += 1
+            elif any(not span.text for span in line.spans):
+                unnamed += 1
+            else:
+                sentence = sentences[recording.sentence_id]
+                out.append(AnnotatedRecording(recording, sentence, recording.article, line.spans))
+        if unknown:
+            logger.warning("%s: %d recordings are not in the corpus; left out", path, unknown)
+        if unnamed:
+            logger.warning("%s: %d recordings have spans without a text; left out", path, unnamed)
+        logger.info("%s: %d aligned recordings", path, len(lines) - unknown - unnamed)
+    return out
+
+
 def fit_from(
-    source: Source, out: str | Path, lexicon: Lexicon | None = None, **fit_options: Any
+    source: Source,
+    out: str | Path,
+    lexicon: Lexicon | None = None,
+    aligned: Sequence[str | Path] = (),
+    **fit_options: Any,
 ) -> TermScorer:
-    """Fit a scorer on the annotated recordings of ``source`` and save it as JSON at ``out``;
-    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
+    """Fit a scorer on the annotated recordings of ``source`` (and the corpus counts of the
+    ``aligned`` span files too) and save it as JSON at ``out``; ``fit_options`` go to
+    :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
     rows = annotated(source)
-    scorer = fit_scorer(rows, lexicon=lexicon, **fit_options)
+    extra = aligned_rows(source, aligned)
+    scorer = fit_scorer(rows, lexicon=lexicon, aligned=extra, **fit_options)
     scorer.save(out)
     articles = len({r.article for r in rows})
     logger.info("wrote %s (%d recordings, %d articles)", out, len(rows), articles)
     return scorer
 
 
-def predict_file(source: Source, out: str | Path, scorer: TermScorer) -> int:
-    """Score every candidate of every sentence; one JSON line per sentence. Returns the count."""
+def predict_file(
+    source: Source, out: str | Path, scorer: TermScorer, aligned: Sequence[str | Path] = ()
+) -> int:
+    """Score every candidate of every sentence; one JSON line per sentence. Returns the count.
+
+    With ``aligned`` span files (``terms align`` output), each article's scores are blended with
+    how often its aligned recordings spelled each term, and each term carries those counts.
+    """
     corpus = open_corpus(source)
     titles = {article.id: article.title for article in corpus.articles}
     contexts = _contexts(corpus)
+    by_article: dict[str, list[AnnotatedRecording]] = {}
+    for row in aligned_rows(source, aligned):
+        by_article.setdefault(row.recording.article_id, []).append(row)
+    evidence = {key: ArticleEvidence.from_rows(rows) for key, rows in by_article.items()}
 
     def lines() -> Iterator[dict[str, Any]]:
         for sentence in tqdm(corpus.sentences, desc="terms predict", unit="sentence"):
             title = titles.get(sentence.article_id, sentence.article)
             context = contexts.get(sentence.article_id)
-            terms = scorer.score_sentence(sentence.text, article=title, context=context)
+            terms = scorer.score_sentence(
+                sentence.text,
+                article=title,
+                context=context,
+                evidence=evidence.get(sentence.article_id),
+            )
             yield {
                 "sentence_id": sentence.id,
                 "article": title,
@@ -263,11 +323,13 @@ def evaluate_files(
     lexicon: Lexicon | None = None,
     *,
     learning_curve: bool = False,
+    aligned: Sequence[str | Path] = (),
     **fit_options: Any,
 ) -> dict[str, Any]:
     """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline
-    (and, with ``learning_curve``, the figures by number of training articles);
-    ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
+    (and, with ``learning_curve``, the figures by number of training articles); the
+    ``aligned`` span files add to each fold's corpus counts, but never the held-out
+    article's; ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer`."""
     from functools import partial
 
     from asl_stem.terms.evaluate import cross_validate
@@ -275,7 +337,7 @@ def evaluate_files(
 
     rows = annotated(source)
     fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
-    report = cross_validate(rows, fit=fit)
+    report = cross_validate(rows, fit=fit, aligned=aligned_rows(source, aligned))
     report["lexicon"] = lexicon.source if lexicon is not None else None
     report["fit_options"] = fit_options
     if learning_curve:

@@ -35,11 +35,10 @@ from asl_stem.terms.align import (
     sentence_order,
 )
 from asl_stem.terms.candidates import Candidate, article_names, words
+from asl_stem.terms.evidence import STRENGTH, blend
 from asl_stem.terms.features import ArticleContext, term_key
 from asl_stem.terms.scorer import TermScorer
 
-# Pseudo-recordings of weight the scorer's probability gets against the article's own counts.
-STRENGTH = 2.0
 # Rounds of re-estimation; the counts settle within a few.
 ROUNDS = 3
 
@@ -127,11 +126,6 @@ def _paces(
     return {who: total / (weight + strength) for who, (total, weight) in sums.items()}
 
 
-def _blend(prior: float, counts: tuple[float, float], strength: float) -> float:
-    spelled, seen = counts
-    return (strength * prior + spelled) / (strength + seen)
-
-
 def _prior(
     item: RecordingToAlign,
     article: dict[str, tuple[float, float]],
@@ -141,8 +135,8 @@ def _prior(
     """Each candidate's probability of being spelled: score, then article, then interpreter."""
     out = []
     for score, key in zip(item.scores, item.keys, strict=True):
-        in_article = _blend(float(score), article.get(key, (0.0, 0.0)), strength)
-        out.append(_blend(in_article, personal.get((item.interpreter, key), (0.0, 0.0)), strength))
+        in_article = blend(float(score), article.get(key, (0.0, 0.0)), strength)
+        out.append(blend(in_article, personal.get((item.interpreter, key), (0.0, 0.0)), strength))
     return np.asarray(out)
 
 
@@ -222,6 +216,20 @@ def align_rows(
             )
         out |= align_article(items, scorer.aligner, readings)
     return out
+
+
+def aligned_copies(
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording]
+) -> list[AnnotatedRecording]:
+    """The rows with their spans' texts named by the aligner instead of their labels (each
+    article's recordings jointly, as :func:`align_rows`): what unlabelled recordings give."""
+    named = align_rows(scorer, [row for row in rows if row.spans])
+    return [
+        AnnotatedRecording(
+            row.recording, row.sentence, row.article, tuple(named.get(row.recording_id, ()))
+        )
+        for row in rows
+    ]
 
 
 def _sentences_in_order(rows: Iterable[AnnotatedRecording]) -> list[tuple[str, str]]:

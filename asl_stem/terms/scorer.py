@@ -9,7 +9,7 @@ corpus counts and the aligner's parameters. Scoring needs only numpy.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ from asl_stem.atomic import write_json
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import AlignerParams, align_spans
 from asl_stem.terms.candidates import Candidate, candidates
+from asl_stem.terms.evidence import ArticleEvidence
 from asl_stem.terms.features import (
     ArticleContext,
     CorpusStats,
@@ -46,20 +47,28 @@ class LexiconRequired(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """A scored candidate: ``sentence[char_start:char_end] == text``; score in [0, 1]."""
+    """A scored candidate: ``sentence[char_start:char_end] == text``; score in [0, 1].
+
+    ``article_counts``, when the article's other recordings were given: how many of them
+    spelled the term, of how many whose sentence has it (the score is then blended with them).
+    """
 
     text: str
     char_start: int
     char_end: int
     score: float
+    article_counts: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "char_start": self.char_start,
             "char_end": self.char_end,
             "score": round(self.score, 6),
         }
+        if self.article_counts is not None:
+            out["article_spelled"], out["article_seen"] = self.article_counts
+        return out
 
 
 @dataclass(frozen=True)
@@ -133,14 +142,21 @@ class TermScorer:
         *,
         article: str | None = None,
         context: ArticleContext | None = None,
+        evidence: ArticleEvidence | None = None,
     ) -> list[Term]:
-        """Every candidate as a Term, highest score first (ties in sentence order)."""
+        """Every candidate as a Term, highest score first (ties in sentence order); with
+        ``evidence`` (what the article's other recordings spelled) the scores are blended
+        with it (:mod:`asl_stem.terms.evidence`)."""
         found, scores = self.score_candidates(sentence, article=article, context=context)
-        terms = [
-            Term(c.text, c.char_start, c.char_end, float(s))
-            for c, s in zip(found, scores, strict=True)
-        ]
-        return sorted(terms, key=lambda t: (-t.score, t.char_start, t.char_end))
+        if evidence is None:
+            return _ranked(
+                Term(c.text, c.char_start, c.char_end, float(s))
+                for c, s in zip(found, scores, strict=True)
+            )
+        return _ranked(
+            Term(c.text, c.char_start, c.char_end, float(s), evidence.counts(c.text))
+            for c, s in zip(found, evidence.blend(found, scores), strict=True)
+        )
 
     def score_article(
         self, sentences: Sequence[str], *, article: str | None = None
@@ -231,3 +247,8 @@ def load_default_scorer(lexicon: Lexicon | None = None) -> TermScorer:
     name = PACKAGED[lexicon is not None]
     text = resources.files("asl_stem").joinpath("data", name).read_text("utf-8")
     return TermScorer.from_dict(json.loads(text), f"asl_stem/data/{name}").with_lexicon(lexicon)
+
+
+def _ranked(terms: Iterable[Term]) -> list[Term]:
+    """Highest score first, ties in sentence order."""
+    return sorted(terms, key=lambda t: (-t.score, t.char_start, t.char_end))

@@ -1,0 +1,78 @@
+"""What other recordings of an article say about its terms: counts blended into term scores.
+
+An article of the corpus is interpreted by several interpreters. Once the spans of some of its
+recordings are named (by labels, or by the aligner on detections: no labels needed), how often
+each term was spelled there is strong evidence for the next interpreter, stronger than what
+other articles spelled. The scorer's probability is blended with those counts as a prior worth
+``strength`` recordings:
+
+    p(term) = (strength * score + spelled) / (strength + recordings_with_it)
+
+the same blend that the joint aligner (:mod:`asl_stem.terms.joint`) uses within an article.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asl_stem.corpus import AnnotatedRecording
+from asl_stem.terms.candidates import Candidate, candidates
+from asl_stem.terms.features import term_key
+from asl_stem.terms.labels import candidate_labels, spelled_texts
+
+# Pseudo-recordings of weight the scorer's probability gets against an article's own counts.
+STRENGTH = 2.0
+
+
+def blend(prior: float, counts: tuple[float, float], strength: float = STRENGTH) -> float:
+    """A probability moved from ``prior`` towards ``spelled / seen`` as ``seen`` grows."""
+    spelled, seen = counts
+    return (strength * prior + spelled) / (strength + seen)
+
+
+def labelled_candidates(row: AnnotatedRecording) -> tuple[list[Candidate], list[int]]:
+    """The candidates of a row's sentence, each marked 1 where one of its spans spells it (the
+    best candidate by character IoU, as :func:`~asl_stem.terms.labels.candidate_labels`)."""
+    found = candidates(row.sentence)
+    return found, candidate_labels(row.sentence, found, spelled_texts(row))
+
+
+@dataclass(frozen=True)
+class ArticleEvidence:
+    """How many recordings of an article spelled each term, of how many whose sentence has it:
+    ``{term key: (spelled, seen)}`` (a term twice in one sentence counts twice)."""
+
+    spelled: Counter[str] = field(default_factory=Counter)
+    seen: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[AnnotatedRecording]) -> ArticleEvidence:
+        """Counts of recordings whose spans are named (labelled or aligned)."""
+        spelled: Counter[str] = Counter()
+        seen: Counter[str] = Counter()
+        for row in rows:
+            for candidate, mark in zip(*labelled_candidates(row), strict=True):
+                key = term_key(candidate.text)
+                seen[key] += 1
+                spelled[key] += mark
+        return cls(spelled, seen)
+
+    def counts(self, text: str) -> tuple[int, int]:
+        """(spelled, seen) of one term."""
+        key = term_key(text)
+        return self.spelled[key], self.seen[key]
+
+    def blend(
+        self, found: Sequence[Candidate], scores: np.ndarray, strength: float = STRENGTH
+    ) -> np.ndarray:
+        """The candidates' scores moved towards how often these recordings spelled them."""
+        return np.array(
+            [
+                blend(float(score), self.counts(candidate.text), strength)
+                for candidate, score in zip(found, scores, strict=True)
+            ]
+        )
