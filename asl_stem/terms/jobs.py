@@ -78,7 +78,8 @@ def aligned_rows(source: Source, paths: Sequence[str | Path]) -> list[AnnotatedR
     out: list[AnnotatedRecording] = []
     for path in paths:
         lines = _span_lines(corpus, path)
-        if lines and not any(span.text for line in lines for span in line.spans):
+        spans = [span for line in lines for span in line.spans]
+        if spans and not any(span.text for span in spans):
             raise ValueError(
                 f"{path}: no span has a text, so no aligner named them; run "
                 f"`asl-stem terms align --spans {path} --out aligned.jsonl` and pass that file"
