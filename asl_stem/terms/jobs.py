@@ -34,9 +34,10 @@ logger = logging.getLogger(__name__)
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
-def annotated(source: Source) -> list[AnnotatedRecording]:
-    """Every annotated recording of a manifest folder or of annotation CSVs."""
-    recordings = open_corpus(source).annotated_recordings()
+def annotated(source: Source, corpus: Corpus | None = None) -> list[AnnotatedRecording]:
+    """Every annotated recording of a manifest folder or of annotation CSVs (``corpus``: the
+    source already opened)."""
+    recordings = (corpus if corpus is not None else open_corpus(source)).annotated_recordings()
     if not recordings:
         raise ValueError(f"no annotated recording in {source}; pass annotation CSVs or manifests")
     return recordings
@@ -63,16 +64,15 @@ def load_scorer(path: str | Path | None, lexicon: Lexicon | None = None) -> Term
     return TermScorer.load(path, lexicon)
 
 
-def aligned_rows(source: Source, paths: Sequence[str | Path]) -> list[AnnotatedRecording]:
+def aligned_rows(corpus: Corpus, paths: Sequence[str | Path]) -> list[AnnotatedRecording]:
     """The recordings of span files that ``terms align`` wrote, each with its sentence from
-    the corpus of ``source`` and its spans named by the aligner: corpus evidence without labels.
+    the corpus and its spans named by the aligner: evidence without labels.
 
     A recording the corpus does not know, or with a span that no aligner named (a detector's
     span file), is logged and left out; a file in which no span has a text is an error.
     """
     if not paths:
         return []
-    corpus = open_corpus(source)
     recordings = corpus.recordings.to_eager()
     sentences = {sentence.id: sentence.text for sentence in corpus.sentences}
     out: list[AnnotatedRecording] = []
@@ -112,8 +112,9 @@ def fit_from(
     """Fit a scorer on the annotated recordings of ``source`` (and the corpus counts of the
     ``aligned`` span files too) and save it as JSON at ``out``; ``fit_options`` go to
     :func:`~asl_stem.terms.fitting.fit_scorer` (model, calibration)."""
-    rows = annotated(source)
-    extra = aligned_rows(source, aligned)
+    corpus = open_corpus(source)
+    rows = annotated(source, corpus)
+    extra = aligned_rows(corpus, aligned)
     scorer = fit_scorer(rows, lexicon=lexicon, aligned=extra, **fit_options)
     scorer.save(out)
     articles = len({r.article for r in rows})
@@ -133,7 +134,7 @@ def predict_file(
     titles = {article.id: article.title for article in corpus.articles}
     contexts = _contexts(corpus)
     by_article: dict[str, list[AnnotatedRecording]] = {}
-    for row in aligned_rows(source, aligned):
+    for row in aligned_rows(corpus, aligned):
         by_article.setdefault(row.recording.article_id, []).append(row)
     evidence = {key: ArticleEvidence.from_rows(rows) for key, rows in by_article.items()}
 
@@ -336,9 +337,10 @@ def evaluate_files(
     from asl_stem.terms.evaluate import cross_validate
     from asl_stem.terms.learning import learning_curve as curve
 
-    rows = annotated(source)
+    corpus = open_corpus(source)
+    rows = annotated(source, corpus)
     fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
-    report = cross_validate(rows, fit=fit, aligned=aligned_rows(source, aligned))
+    report = cross_validate(rows, fit=fit, aligned=aligned_rows(corpus, aligned))
     report["lexicon"] = lexicon.source if lexicon is not None else None
     report["fit_options"] = fit_options
     if learning_curve:
