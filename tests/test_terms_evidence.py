@@ -11,7 +11,7 @@ import pytest
 from terms_fixtures import annotated, write_csv
 
 from asl_stem.terms.candidates import candidates
-from asl_stem.terms.evaluate import _other_interpreters, cross_validate
+from asl_stem.terms.evaluate import _other_interpreters, cross_validate, format_report
 from asl_stem.terms.evidence import ArticleEvidence, blend
 from asl_stem.terms.fitting import fit_scorer
 
@@ -68,3 +68,4 @@ def test_cross_validation_reports_the_scorer_with_the_other_interpreters(tmp_pat
     assert others["char_iou"] > plain["char_iou"]
     assert others["char_iou"] > 0.9
     assert 0.0 <= report["scorer_others_threshold"]["ece"] <= 1.0
+    assert "other interpreters" in format_report(report)

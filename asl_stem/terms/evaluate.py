@@ -392,6 +392,14 @@ def format_report(report: dict[str, Any]) -> str:
     ):
         lines.append(f"{name:28}{fig('scorer_threshold', key):>10}{fig('rarest_k', key):>10}")
     lines.append(f"{'expected calibration error':28}{fig('scorer_threshold', 'ece'):>10}")
+    if "scorer_others_top_k" in report:
+        lines.append(
+            "scorer blended with the article's other interpreters (aligned, no labels): "
+            f"char IoU {fig('scorer_others_top_k', 'char_iou')}, "
+            f"word F1 {fig('scorer_others_threshold', 'word_f1')}, "
+            f"AP {fig('scorer_others_threshold', 'average_precision')}, "
+            f"ECE {fig('scorer_others_threshold', 'ece')}"
+        )
     for section, name in (
         ("aligner_oracle_spans", "aligner"),
         ("aligner_baseline_oracle_spans", "rarest-k in sentence order"),
