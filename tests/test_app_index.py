@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from app_fixtures import build_fixture_index, recording_id, write_corpus
+from app_fixtures import ARTICLES, ASL_LEX_CSV, build_fixture_index, recording_id, write_corpus
 
 from asl_stem.cli import main
 from asl_stem.corpus import FingerspellingSpan
@@ -19,6 +19,8 @@ from asl_stem.termindex.lexicon import lexicon_links
 from asl_stem.termindex.query import OCCURRENCES, fts_query
 from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
+from asl_stem.terms import load_default_scorer, read_lexicon
+from asl_stem.terms.evidence import blend
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +277,29 @@ def test_unprobed_recordings_take_frame_counts_from_keypoint_files(tmp_path: Pat
     assert [frame_count(r.replace(num_frames=None), None) for r in recordings] == [
         r.num_frames for r in recordings
     ]
+
+
+def test_a_corpus_sentence_shows_likelihoods_blended_with_its_recordings(
+    reader: IndexReader, tmp_path: Path
+) -> None:
+    lexicon_csv = tmp_path / "asl-lex.csv"
+    lexicon_csv.write_text(ASL_LEX_CSV, encoding="utf-8")
+    scorer = load_default_scorer(read_lexicon(lexicon_csv))
+    title, texts = ARTICLES["1001"]
+    found, scores = scorer.score_candidates(texts[2], article=title)
+    shown = reader.article_candidates("1001")["1001_0_2"]
+    assert [t.score for t in shown] == sorted((t.score for t in shown), reverse=True)
+    by_place = {(t.char_start, t.char_end): t.score for t in shown}
+    # three annotated recordings: alice spelled NaCl and phenolphthalein, carol the latter
+    counts = {"NaCl": (1, 3), "phenolphthalein": (2, 3)}
+    for candidate, score in zip(found, scores, strict=True):
+        expected = blend(float(score), counts.get(candidate.text, (0, 3)))
+        assert by_place[candidate.char_start, candidate.char_end] == round(expected, 4)
+    phenol = next(t for t in shown if t.text == "phenolphthalein")
+    assert phenol.score > 0.5  # two of three interpreters spelled it
+    # alice spelled "Brønsted", bob "Bronsted": one term, as the index counts it
+    found, scores = scorer.score_candidates(texts[1], article=title)
+    shown = reader.article_candidates("1001")["1001_0_1"]
+    (bronsted,) = [t for t in shown if t.text == "Brønsted"]
+    (score,) = [s for c, s in zip(found, scores, strict=True) if c.text == "Brønsted"]
+    assert bronsted.score == round(blend(float(score), (2, 3)), 4)

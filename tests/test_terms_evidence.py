@@ -12,7 +12,7 @@ from terms_fixtures import annotated, write_csv
 
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evaluate import _other_interpreters, cross_validate, format_report
-from asl_stem.terms.evidence import ArticleEvidence, blend
+from asl_stem.terms.evidence import RecordingCounts, blend
 from asl_stem.terms.fitting import fit_scorer
 
 LOGISTIC = partial(fit_scorer, model="logistic")
@@ -29,7 +29,7 @@ def test_blend_moves_a_score_towards_the_rate_as_recordings_grow() -> None:
 def test_counts_come_from_the_spans_texts_and_fold_case_and_plurals(tmp_path: Path) -> None:
     rows = annotated(write_csv(tmp_path / "fs.csv"))
     two = [row for row in rows if row.sentence == SENTENCE]  # both interpreters spelled both
-    evidence = ArticleEvidence.from_rows(two)
+    evidence = RecordingCounts.from_rows(two)
     assert evidence.counts("lysozyme") == evidence.counts("Lysozymes") == (2, 2)
     assert evidence.counts("binds") == (0, 2)  # seen, signed
     assert evidence.counts("zymogen") == (0, 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,8 @@ from asl_stem.corpus import FingerspellingSpan
 from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
 from asl_stem.terms import Term, TermScorer, align_spans
+from asl_stem.terms.evidence import blend
+from asl_stem.terms.scorer import ranked
 
 SIGNED_WINDOW_S = 1.5
 TERM_CACHE = 50_000
@@ -63,15 +66,7 @@ class SentenceIndexer:
     def index(self, sentence: dict[str, Any], title: str | None) -> None:
         text = sentence["text"]
         found_candidates, scores = self.scorer.score_candidates(text, article=title)
-        pairs = zip(found_candidates, scores, strict=True)
-        terms = sorted(
-            (Term(c.text, c.char_start, c.char_end, float(s)) for c, s in pairs),
-            key=lambda t: (-t.score, t.char_start, t.char_end),
-        )
-        scored = [[t.char_start, t.char_end, round(t.score, 4)] for t in terms]
-        self.connection.execute(
-            "INSERT INTO candidates VALUES (?, ?)", (sentence["num"], json.dumps(scored))
-        )
+        terms = _terms(found_candidates, scores)
         found: dict[str, tuple[int, int]] = {}
         for term in terms:
             norm = normalise_term(term.text)
@@ -83,10 +78,31 @@ class SentenceIndexer:
         for recording in known:
             spans = self._spans(recording, text, found_candidates, scores)
             counted[recording["id"]] = [s for s in spans if s["counted"]]
+        self._candidates(sentence["num"], found_candidates, scores, counted.values())
         for recording in known:
             self._find_spelled(found, sentence, counted[recording["id"]])
         for recording in known:
             self._clips(found, text, recording, counted[recording["id"]])
+
+    def _candidates(
+        self,
+        num: int,
+        found: list[Any],
+        scores: Any,
+        recordings: Iterable[list[dict[str, Any]]],
+    ) -> None:
+        """The sentence's candidates for its page, best first: the scorer's likelihoods blended
+        with what the sentence's known recordings spelled (:mod:`asl_stem.terms.evidence`). A
+        recording spelled a candidate when one of its counted spans has the candidate's normal
+        form, as the index counts spelled terms."""
+        spelled = [{normalise_term(span["text"]) for span in spans} for spans in recordings]
+        norms = [normalise_term(candidate.text) for candidate in found]
+        blended = [
+            blend(float(score), (sum(norm in texts for texts in spelled), len(spelled)))
+            for norm, score in zip(norms, scores, strict=True)
+        ]
+        scored = [[t.char_start, t.char_end, round(t.score, 4)] for t in _terms(found, blended)]
+        self.connection.execute("INSERT INTO candidates VALUES (?, ?)", (num, json.dumps(scored)))
 
     def _recordings(self, sentence_id: str) -> list[dict[str, Any]]:
         return [
@@ -253,6 +269,13 @@ INSERT INTO term_interpreters
   SELECT term_id, how, interpreter, MIN(basis), COUNT(DISTINCT recording_id) FROM clips
   GROUP BY term_id, how, interpreter;
 """
+
+
+def _terms(found: list[Any], scores: Any) -> list[Term]:
+    """Scored candidates as Terms, best first."""
+    return ranked(
+        Term(c.text, c.char_start, c.char_end, float(s)) for c, s in zip(found, scores, strict=True)
+    )
 
 
 def write_totals(connection: sqlite3.Connection) -> int:

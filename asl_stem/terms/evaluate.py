@@ -24,7 +24,7 @@ from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
-from asl_stem.terms.evidence import ArticleEvidence
+from asl_stem.terms.evidence import RecordingCounts
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.joint import align_rows, aligned_copies
@@ -211,13 +211,13 @@ def _add_iou(
 
 def _other_interpreters(
     scorer: TermScorer, rows: Sequence[AnnotatedRecording]
-) -> dict[str | None, ArticleEvidence]:
+) -> dict[str | None, RecordingCounts]:
     """For each interpreter of the rows, what the others' recordings spelled, their spans
     named by the aligner (labels unused); empty for an interpreter who has the article alone."""
     out = {}
     for who in {row.recording.interpreter for row in rows}:
         others = [row for row in rows if row.recording.interpreter != who]
-        out[who] = ArticleEvidence.from_rows(aligned_copies(scorer, others))
+        out[who] = RecordingCounts.from_rows(aligned_copies(scorer, others))
     return out
 
 

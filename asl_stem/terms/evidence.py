@@ -13,7 +13,7 @@ the same blend that the joint aligner (:mod:`asl_stem.terms.joint`) uses within 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -42,24 +42,41 @@ def labelled_candidates(row: AnnotatedRecording) -> tuple[list[Candidate], list[
 
 
 @dataclass(frozen=True)
-class ArticleEvidence:
-    """How many recordings of an article spelled each term, of how many whose sentence has it:
-    ``{term key: (spelled, seen)}`` (a term twice in one sentence counts twice)."""
+class RecordingCounts:
+    """How many recordings spelled each term, of how many whose sentence has it:
+    ``{term key}`` -> count in ``spelled`` and in ``seen`` (a term twice in one sentence counts
+    twice). Built from an article's recordings, or from one sentence's."""
 
     spelled: Counter[str] = field(default_factory=Counter)
     seen: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[AnnotatedRecording]) -> ArticleEvidence:
+    def from_texts(
+        cls, sentence: str, found: Sequence[Candidate], recordings: Iterable[Sequence[str]]
+    ) -> RecordingCounts:
+        """Counts of recordings of one sentence (``found``: its candidates), each given by the
+        texts its spans spell; a candidate is spelled as labels mark it (the best candidate
+        by character IoU, :func:`~asl_stem.terms.labels.candidate_labels`)."""
+        keys = [term_key(candidate.text) for candidate in found]
+        out = cls()
+        for texts in recordings:
+            for key, mark in zip(keys, candidate_labels(sentence, found, texts), strict=True):
+                out.seen[key] += 1
+                out.spelled[key] += mark
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[AnnotatedRecording]) -> RecordingCounts:
         """Counts of recordings whose spans are named (labelled or aligned)."""
-        spelled: Counter[str] = Counter()
-        seen: Counter[str] = Counter()
+        by_sentence: dict[str, list[list[str]]] = defaultdict(list)
         for row in rows:
-            for candidate, mark in zip(*labelled_candidates(row), strict=True):
-                key = term_key(candidate.text)
-                seen[key] += 1
-                spelled[key] += mark
-        return cls(spelled, seen)
+            by_sentence[row.sentence].append(spelled_texts(row))
+        out = cls()
+        for sentence, recordings in by_sentence.items():
+            part = cls.from_texts(sentence, candidates(sentence), recordings)
+            out.spelled.update(part.spelled)
+            out.seen.update(part.seen)
+        return out
 
     def counts(self, text: str) -> tuple[int, int]:
         """(spelled, seen) of one term."""

@@ -22,7 +22,7 @@ import numpy as np
 
 from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, fit_aligner_params
-from asl_stem.terms.evidence import ArticleEvidence, labelled_candidates
+from asl_stem.terms.evidence import RecordingCounts, labelled_candidates
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
 from asl_stem.terms.lexicon import Lexicon
@@ -117,7 +117,7 @@ def examples(
         articles += [row.article] * len(found)
     for row in aligned:
         by_article[row.article].append(row)
-    evidence = {a: ArticleEvidence.from_rows(group) for a, group in by_article.items()}
+    evidence = {a: RecordingCounts.from_rows(group) for a, group in by_article.items()}
     width = len(text[0]) if text else 0
     return Examples(
         np.asarray(text, dtype=float).reshape(len(keys), width),

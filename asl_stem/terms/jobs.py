@@ -23,7 +23,7 @@ from asl_stem.corpus.readings import Reading, read_letter_file
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 from asl_stem.problems import count_by_kind
-from asl_stem.terms.evidence import ArticleEvidence
+from asl_stem.terms.evidence import RecordingCounts
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.joint import ArticleText, RecordingToAlign, align_article
@@ -136,7 +136,7 @@ def predict_file(
     by_article: dict[str, list[AnnotatedRecording]] = {}
     for row in aligned_rows(corpus, aligned):
         by_article.setdefault(row.recording.article_id, []).append(row)
-    evidence = {key: ArticleEvidence.from_rows(rows) for key, rows in by_article.items()}
+    evidence = {key: RecordingCounts.from_rows(rows) for key, rows in by_article.items()}
 
     def lines() -> Iterator[dict[str, Any]]:
         for sentence in tqdm(corpus.sentences, desc="terms predict", unit="sentence"):

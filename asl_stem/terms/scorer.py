@@ -21,7 +21,7 @@ from asl_stem.atomic import write_json
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import AlignerParams, align_spans
 from asl_stem.terms.candidates import Candidate, candidates
-from asl_stem.terms.evidence import ArticleEvidence
+from asl_stem.terms.evidence import RecordingCounts
 from asl_stem.terms.features import (
     ArticleContext,
     CorpusStats,
@@ -142,18 +142,18 @@ class TermScorer:
         *,
         article: str | None = None,
         context: ArticleContext | None = None,
-        evidence: ArticleEvidence | None = None,
+        evidence: RecordingCounts | None = None,
     ) -> list[Term]:
         """Every candidate as a Term, highest score first (ties in sentence order); with
         ``evidence`` (what the article's other recordings spelled) the scores are blended
         with it (:mod:`asl_stem.terms.evidence`)."""
         found, scores = self.score_candidates(sentence, article=article, context=context)
         if evidence is None:
-            return _ranked(
+            return ranked(
                 Term(c.text, c.char_start, c.char_end, float(s))
                 for c, s in zip(found, scores, strict=True)
             )
-        return _ranked(
+        return ranked(
             Term(c.text, c.char_start, c.char_end, float(s), evidence.counts(c.text))
             for c, s in zip(found, evidence.blend(found, scores), strict=True)
         )
@@ -249,6 +249,6 @@ def load_default_scorer(lexicon: Lexicon | None = None) -> TermScorer:
     return TermScorer.from_dict(json.loads(text), f"asl_stem/data/{name}").with_lexicon(lexicon)
 
 
-def _ranked(terms: Iterable[Term]) -> list[Term]:
-    """Highest score first, ties in sentence order."""
+def ranked(terms: Iterable[Term]) -> list[Term]:
+    """Terms highest score first, ties in sentence order."""
     return sorted(terms, key=lambda t: (-t.score, t.char_start, t.char_end))
