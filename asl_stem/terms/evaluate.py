@@ -179,11 +179,12 @@ def _score_rows(
         label = char_mask(row.sentence, texts)
         found, scores = scorer.score_candidates(row.sentence, article=row.article, context=context)
         blended = others[row.recording.interpreter].blend(found, scores)
+        marks = candidate_labels(row.sentence, found, texts)
         k = len(row.spans)
         for name, values in (("scorer", scores), ("others", blended)):
             tally = tallies[name]
             tally.candidate_scores += values.tolist()
-            tally.candidate_labels += candidate_labels(row.sentence, found, texts)
+            tally.candidate_labels += marks
             _add_iou(tallies[f"{name}_top_k"], label, row, top_k(found, values, k))
             words_scored = _word_scores(found, values, row.sentence)
             tally.add_words(label, [(w, v, v >= scorer.threshold) for w, v in words_scored])
