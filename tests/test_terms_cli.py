@@ -14,6 +14,7 @@ from asl_stem.cli import main
 from asl_stem.corpus import FingerspellingSpan
 from asl_stem.corpus.readings import Reading, write_letter_file
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
+from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evidence import blend
 from asl_stem.terms.features import term_key
 
@@ -165,6 +166,7 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
 def test_fit_and_predict_count_aligned_recordings_of_a_release(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from ingest_fixtures import SENTENCES as RELEASE_SENTENCES
     from ingest_fixtures import build_release, filename, write_mp4
 
     release = build_release(tmp_path / "release", write_mp4(tmp_path / "template.mp4"))
@@ -215,6 +217,18 @@ def test_fit_and_predict_count_aligned_recordings_of_a_release(
     assert main(refused) == 1
     assert "no span has a text" in caplog.text and "terms align" in caplog.text
     assert not out.exists()
+
+    # recordings in which nothing was spelled (no span at all) are evidence too: signed
+    nothing = tmp_path / "nothing.jsonl"
+    write_span_file(nothing, [RecordingSpans(key, 20, (), 25.0) for key in unlabelled])
+    signed = json.loads(_fitted(tmp_path, [*source, "--aligned", str(nothing)]).read_text("utf-8"))
+    assert signed["fit"]["aligned_recordings"] == 2
+    acid = before[term_key("acid")]
+    places = sum(
+        term_key(c.text) == "acid" for i in (0, 1) for c in candidates(RELEASE_SENTENCES[0, i])
+    )
+    assert places >= 2
+    assert signed["corpus"][term_key("acid")] == [acid[0], acid[1] + places]  # seen, unspelled
 
 
 def _fitted(tmp_path: Path, args: list[str]) -> Path:
