@@ -9,8 +9,10 @@ import pytest
 from app_fixtures import build_fixture_index, recording_id
 from fastapi.testclient import TestClient
 from shared_data import SHARED_DATA
+from terms_fixtures import annotated, write_csv
 
 from asl_stem.termindex import IndexReader
+from asl_stem.terms import fit_scorer, load_default_scorer
 from asl_stem.webapp import create_app, pages, services
 from asl_stem.webapp.models import MAX_BODY_BYTES, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from asl_stem.webapp.notes import NotesStore
@@ -239,6 +241,7 @@ def test_every_response_names_where_spans_come_from(client: TestClient) -> None:
     meta = client.get("/api/meta").json()
     assert isinstance(meta["counts"], dict) and meta["counts"]["spans"] == {"annotated": 10}
     assert meta["detection_thresholds"].keys() == {"min_score", "min_frames"}
+    assert meta["scorer"]["lexicon_features"] is True and "model" not in meta["scorer"]
     page = client.get(f"/recordings/{rid}").text
     assert "Annotated spans" in page and "No detector ran on this recording." in page
 
@@ -299,3 +302,21 @@ def test_a_term_from_the_real_asl_lex_file_shows_its_vimeo_link(tmp_path: Path) 
     page = client.get(f"/terms/{energy['id']}").text
     assert "https://player.vimeo.com/video/346743925" in page and "initialized" in page
     assert energy["n_spelled"] == 1  # an interpreter fingerspelled a word ASL-LEX has a sign for
+
+
+def test_pasted_text_is_scored_by_the_scorer_the_index_was_built_with(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    own = fit_scorer(annotated(write_csv(tmp_path / "fs.csv")), model="logistic")
+    index = build_fixture_index(tmp_path, scorer=own)
+    app = create_app(index, tmp_path / "notes.sqlite", allowed_hosts=["testserver"])
+    sentence = "The zymogen binds the lysozyme quickly."
+    assert app.state.asl.scorer.score_sentence(sentence) == own.score_sentence(sentence)
+    assert own.score_sentence(sentence) != load_default_scorer().score_sentence(sentence)
+    # an index built with the packaged lexicon scorer, its lexicon since gone: the scorer
+    # fitted without it, said at the start
+    lexicon_index = build_fixture_index(tmp_path / "lex")
+    (tmp_path / "lex" / "asl-lex.csv").unlink()
+    fallback = create_app(lexicon_index, tmp_path / "n2.sqlite").state.asl.scorer
+    assert not fallback.uses_lexicon
+    assert "which is gone" in caplog.text and "fitted without it" in caplog.text

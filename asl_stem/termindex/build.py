@@ -105,7 +105,14 @@ def build_index(
                 report = _fill(connection, corpus, span_files, shards_dir, keypoints_dir, release,
                                scorer, lexicon, min_score, thresholds, max_fps)  # fmt: skip
                 _write_meta(
-                    connection, manifest_dir, span_files, lexicon, thresholds, min_score, report
+                    connection,
+                    manifest_dir,
+                    span_files,
+                    lexicon,
+                    scorer,
+                    thresholds,
+                    min_score,
+                    report,
                 )
                 connection.commit()
             finally:
@@ -225,16 +232,20 @@ def _write_meta(
     manifest_dir: str | Path,
     span_files: list[str | Path],
     lexicon: Lexicon | None,
+    scorer: TermScorer,
     thresholds: DetectionThresholds,
     min_score: float,
     report: BuildReport,
 ) -> None:
-    """Every value JSON-encoded; the content hash last, over everything else."""
+    """Every value JSON-encoded; the content hash last, over everything else. The term scorer
+    goes in whole (weights and statistics, never lexicon data), so that the app scores pasted
+    text as the index's sentences were."""
     meta = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "manifest_dir": str(manifest_dir),
         "span_files": [str(path) for path in span_files],
         "lexicon": str(Path(lexicon.source).resolve()) if lexicon is not None else None,
+        "scorer": scorer.to_dict(),
         "detection_thresholds": asdict(thresholds),
         "min_term_score": min_score,
         "counts": asdict(report),

@@ -50,9 +50,17 @@ def healthz() -> dict[str, bool]:
 
 @router.get("/api/meta", tags=["meta"])
 def meta(state: State) -> Response:
-    """How and when the index was built: counts, sources, the thresholds detections met."""
+    """How and when the index was built: counts, sources, the thresholds detections met, and
+    the term scorer's fit (its weights stay in the index)."""
     found = state.reader.meta()
     found.pop("problems", None)
+    scorer = found.pop("scorer", None)
+    if scorer is not None:
+        found["scorer"] = {
+            "lexicon_features": scorer.get("lexicon_features"),
+            "threshold": scorer.get("threshold"),
+            "fit": scorer.get("fit", {}),
+        }
     return JSONResponse(found)
 
 

@@ -47,14 +47,15 @@ def create_app(
 ) -> FastAPI:
     """The app over ``index_path`` (checked, opened read-only) and ``notes_path``.
 
-    ``scorer`` defaults to the shipped term scorer, loaded here so a broken one stops the start:
-    the one fitted with ASL-LEX features when a lexicon is at hand (``lexicon``, else the file
-    the index was built with, if it is still there), so pasted text is scored as the index's
-    articles were. ``allowed_hosts`` are the host names served (``"*"`` for any).
+    ``scorer`` defaults to the term scorer the index was built with (stored in it; the shipped
+    one for an index that did not store it), loaded here so a broken one stops the start, with
+    ASL-LEX when it reads it (``lexicon``, else the file the index was built with, if it is
+    still there), so pasted text is scored as the index's articles were.
+    ``allowed_hosts`` are the host names served (``"*"`` for any).
     """
     reader = IndexReader(index_path)
     check_index(index_path)
-    scorer = scorer if scorer is not None else _scorer(lexicon, reader.meta().get("lexicon"))
+    scorer = scorer if scorer is not None else _scorer(lexicon, reader.meta(), index_path)
     app = FastAPI(
         title="asl-stem interpreter lookup",
         description="Terms of the ASL STEM Wiki corpus: how interpreters handled them.",
@@ -101,8 +102,10 @@ def _jsonable(errors: Any) -> Any:
     ]
 
 
-def _scorer(given: str | Path | None, built_with: str | None) -> TermScorer:
-    """The packaged scorer, with the lexicon given or the one the index was built with."""
+def _scorer(given: str | Path | None, meta: dict[str, Any], index: str | Path) -> TermScorer:
+    """The scorer the index was built with (the packaged one for an index that did not store
+    it), reading the lexicon given or the one the index was built with."""
+    built_with = meta.get("lexicon")
     path = given if given is not None else built_with
     if path is not None and not Path(path).is_file():
         if given is not None:
@@ -113,4 +116,18 @@ def _scorer(given: str | Path | None, built_with: str | None) -> TermScorer:
             built_with,
         )
         path = None
-    return load_default_scorer(read_lexicon(path) if path is not None else None)
+    lexicon = read_lexicon(path) if path is not None else None
+    stored = meta.get("scorer")
+    if stored is None:
+        return load_default_scorer(lexicon)
+    try:
+        scorer = TermScorer.from_dict(stored, source=f"{index}: the term scorer it stores")
+    except ValueError as error:
+        raise ValueError(f"{error}; or rebuild the index with `asl-stem index build`") from None
+    if scorer.uses_lexicon and lexicon is None:
+        log.warning(
+            "the index's term scorer reads ASL-LEX and no lexicon is at hand: pasted text is "
+            "scored by the packaged scorer fitted without it (pass --lexicon FILE)"
+        )
+        return load_default_scorer(None)
+    return scorer.with_lexicon(lexicon)
