@@ -21,9 +21,9 @@ from typing import Any
 from asl_stem.corpus import FingerspellingSpan
 from asl_stem.termindex.spanrows import DetectionThresholds
 from asl_stem.termindex.text import find_term, normalise_term
-from asl_stem.terms import Term, TermScorer, align_spans
+from asl_stem.terms import TermScorer, align_spans
 from asl_stem.terms.evidence import blend
-from asl_stem.terms.scorer import ranked
+from asl_stem.terms.scorer import ranked_terms
 
 SIGNED_WINDOW_S = 1.5
 TERM_CACHE = 50_000
@@ -66,7 +66,7 @@ class SentenceIndexer:
     def index(self, sentence: dict[str, Any], title: str | None) -> None:
         text = sentence["text"]
         found_candidates, scores = self.scorer.score_candidates(text, article=title)
-        terms = _terms(found_candidates, scores)
+        terms = ranked_terms(found_candidates, scores)
         found: dict[str, tuple[int, int]] = {}
         for term in terms:
             norm = normalise_term(term.text)
@@ -101,7 +101,9 @@ class SentenceIndexer:
             blend(float(score), (sum(norm in texts for texts in spelled), len(spelled)))
             for norm, score in zip(norms, scores, strict=True)
         ]
-        scored = [[t.char_start, t.char_end, round(t.score, 4)] for t in _terms(found, blended)]
+        scored = [
+            [t.char_start, t.char_end, round(t.score, 4)] for t in ranked_terms(found, blended)
+        ]
         self.connection.execute("INSERT INTO candidates VALUES (?, ?)", (num, json.dumps(scored)))
 
     def _recordings(self, sentence_id: str) -> list[dict[str, Any]]:
@@ -269,13 +271,6 @@ INSERT INTO term_interpreters
   SELECT term_id, how, interpreter, MIN(basis), COUNT(DISTINCT recording_id) FROM clips
   GROUP BY term_id, how, interpreter;
 """
-
-
-def _terms(found: list[Any], scores: Any) -> list[Term]:
-    """Scored candidates as Terms, best first."""
-    return ranked(
-        Term(c.text, c.char_start, c.char_end, float(s)) for c, s in zip(found, scores, strict=True)
-    )
 
 
 def write_totals(connection: sqlite3.Connection) -> int:

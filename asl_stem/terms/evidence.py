@@ -34,48 +34,31 @@ def blend(prior: float, counts: tuple[float, float], strength: float = STRENGTH)
     return (strength * prior + spelled) / (strength + seen)
 
 
-def labelled_candidates(row: AnnotatedRecording) -> tuple[list[Candidate], list[int]]:
-    """The candidates of a row's sentence, each marked 1 where one of its spans spells it (the
-    best candidate by character IoU, as :func:`~asl_stem.terms.labels.candidate_labels`)."""
-    found = candidates(row.sentence)
-    return found, candidate_labels(row.sentence, found, spelled_texts(row))
-
-
 @dataclass(frozen=True)
 class RecordingCounts:
     """How many recordings spelled each term, of how many whose sentence has it:
     ``{term key}`` -> count in ``spelled`` and in ``seen`` (a term twice in one sentence counts
-    twice). Built from an article's recordings, or from one sentence's."""
+    twice)."""
 
     spelled: Counter[str] = field(default_factory=Counter)
     seen: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def from_texts(
-        cls, sentence: str, found: Sequence[Candidate], recordings: Iterable[Sequence[str]]
-    ) -> RecordingCounts:
-        """Counts of recordings of one sentence (``found``: its candidates), each given by the
-        texts its spans spell; a candidate is spelled as labels mark it (the best candidate
-        by character IoU, :func:`~asl_stem.terms.labels.candidate_labels`)."""
-        keys = [term_key(candidate.text) for candidate in found]
-        out = cls()
-        for texts in recordings:
-            for key, mark in zip(keys, candidate_labels(sentence, found, texts), strict=True):
-                out.seen[key] += 1
-                out.spelled[key] += mark
-        return out
-
-    @classmethod
     def from_rows(cls, rows: Iterable[AnnotatedRecording]) -> RecordingCounts:
-        """Counts of recordings whose spans are named (labelled or aligned)."""
+        """Counts of recordings whose spans are named (labelled or aligned); a candidate is
+        spelled as labels mark it (the best candidate by character IoU,
+        :func:`~asl_stem.terms.labels.candidate_labels`)."""
         by_sentence: dict[str, list[list[str]]] = defaultdict(list)
         for row in rows:
             by_sentence[row.sentence].append(spelled_texts(row))
         out = cls()
         for sentence, recordings in by_sentence.items():
-            part = cls.from_texts(sentence, candidates(sentence), recordings)
-            out.spelled.update(part.spelled)
-            out.seen.update(part.seen)
+            found = candidates(sentence)
+            keys = [term_key(candidate.text) for candidate in found]
+            for texts in recordings:
+                for key, mark in zip(keys, candidate_labels(sentence, found, texts), strict=True):
+                    out.seen[key] += 1
+                    out.spelled[key] += mark
         return out
 
     def counts(self, text: str) -> tuple[int, int]:

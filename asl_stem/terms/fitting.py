@@ -22,9 +22,10 @@ import numpy as np
 
 from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, fit_aligner_params
-from asl_stem.terms.evidence import RecordingCounts, labelled_candidates
+from asl_stem.terms.evidence import RecordingCounts
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
+from asl_stem.terms.labels import labelled_candidates
 from asl_stem.terms.lexicon import Lexicon
 from asl_stem.terms.models import Calibrator, LinearModel, Model, TreeModel, sigmoid
 from asl_stem.terms.scorer import DEFAULT_THRESHOLD, TermScorer

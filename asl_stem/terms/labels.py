@@ -13,12 +13,19 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from asl_stem.corpus import AnnotatedRecording
-from asl_stem.terms.candidates import Candidate
+from asl_stem.terms.candidates import Candidate, candidates
 
 
 def spelled_texts(row: AnnotatedRecording) -> list[str]:
     """The row's spelled strings (spans without a text are left out)."""
     return [span.text for span in row.spans if span.text]
+
+
+def labelled_candidates(row: AnnotatedRecording) -> tuple[list[Candidate], list[int]]:
+    """The candidates of a row's sentence, each marked 1 where one of its spans spells it
+    (:func:`candidate_labels`)."""
+    found = candidates(row.sentence)
+    return found, candidate_labels(row.sentence, found, spelled_texts(row))
 
 
 # A candidate is the label of an occurrence when their character IoU reaches this.

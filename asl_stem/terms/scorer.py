@@ -148,15 +148,9 @@ class TermScorer:
         ``evidence`` (what the article's other recordings spelled) the scores are blended
         with it (:mod:`asl_stem.terms.evidence`)."""
         found, scores = self.score_candidates(sentence, article=article, context=context)
-        if evidence is None:
-            return ranked(
-                Term(c.text, c.char_start, c.char_end, float(s))
-                for c, s in zip(found, scores, strict=True)
-            )
-        return ranked(
-            Term(c.text, c.char_start, c.char_end, float(s), evidence.counts(c.text))
-            for c, s in zip(found, evidence.blend(found, scores), strict=True)
-        )
+        if evidence is not None:
+            scores = evidence.blend(found, scores)
+        return ranked_terms(found, scores, evidence)
 
     def score_article(
         self, sentences: Sequence[str], *, article: str | None = None
@@ -249,6 +243,17 @@ def load_default_scorer(lexicon: Lexicon | None = None) -> TermScorer:
     return TermScorer.from_dict(json.loads(text), f"asl_stem/data/{name}").with_lexicon(lexicon)
 
 
-def ranked(terms: Iterable[Term]) -> list[Term]:
-    """Terms highest score first, ties in sentence order."""
+def ranked_terms(
+    found: Sequence[Candidate], scores: Iterable[float], evidence: RecordingCounts | None = None
+) -> list[Term]:
+    """Scored candidates as Terms, highest score first (ties in sentence order); with
+    ``evidence``, each carries its counts there."""
+    terms = (
+        Term(c.text, c.char_start, c.char_end, float(s), _counts(evidence, c))
+        for c, s in zip(found, scores, strict=True)
+    )
     return sorted(terms, key=lambda t: (-t.score, t.char_start, t.char_end))
+
+
+def _counts(evidence: RecordingCounts | None, candidate: Candidate) -> tuple[int, int] | None:
+    return None if evidence is None else evidence.counts(candidate.text)
