@@ -293,7 +293,7 @@ def test_a_corpus_sentence_shows_likelihoods_blended_with_its_recordings(
     # three annotated recordings: alice spelled NaCl and phenolphthalein, carol the latter
     counts = {"NaCl": (1, 3), "phenolphthalein": (2, 3)}
     for candidate, score in zip(found, scores, strict=True):
-        expected = blend(float(score), counts.get(candidate.text, (0, 3)))
+        expected = blend(float(score), counts.get(candidate.text, (0, 3)), scorer.evidence_strength)
         assert by_place[candidate.char_start, candidate.char_end] == round(expected, 4)
     phenol = next(t for t in shown if t.text == "phenolphthalein")
     assert phenol.score > 0.5  # two of three interpreters spelled it
@@ -302,4 +302,4 @@ def test_a_corpus_sentence_shows_likelihoods_blended_with_its_recordings(
     shown = reader.article_candidates("1001")["1001_0_1"]
     (bronsted,) = [t for t in shown if t.text == "Brønsted"]
     (score,) = [s for c, s in zip(found, scores, strict=True) if c.text == "Brønsted"]
-    assert bronsted.score == round(blend(float(score), (2, 3)), 4)
+    assert bronsted.score == round(blend(float(score), (2, 3), scorer.evidence_strength), 4)

@@ -206,7 +206,8 @@ def test_fit_and_predict_count_aligned_recordings_of_a_release(
             counts = (term["article_spelled"], term["article_seen"])
             assert counts[1] >= counts[0] >= 0
             before_score = scores[term["text"], term["char_start"]]
-            assert term["score"] == pytest.approx(blend(before_score, counts), abs=1e-5)
+            expected = blend(before_score, counts, data["evidence_strength"])
+            assert term["score"] == pytest.approx(expected, abs=1e-5)
     assert any(t["article_spelled"] for line in read_jsonl(blended) for t in line["terms"])
     assert "article_seen" not in next(read_jsonl(plain))["terms"][0]
 

@@ -12,8 +12,9 @@ from terms_fixtures import annotated, write_csv
 
 from asl_stem.terms.candidates import candidates
 from asl_stem.terms.evaluate import _other_interpreters, cross_validate, format_report
-from asl_stem.terms.evidence import RecordingCounts, blend
+from asl_stem.terms.evidence import STRENGTH, STRENGTHS, RecordingCounts, blend, choose_strength
 from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.scorer import TermScorer
 
 LOGISTIC = partial(fit_scorer, model="logistic")
 SENTENCE = "The substrate binds the lysozyme quickly."
@@ -24,6 +25,37 @@ def test_blend_moves_a_score_towards_the_rate_as_recordings_grow() -> None:
     assert blend(0.2, (2, 2)) == pytest.approx((2 * 0.2 + 2) / 4)
     assert blend(0.2, (200, 200)) == pytest.approx(1.0, abs=0.01)
     assert blend(0.9, (0, 200)) == pytest.approx(0.0, abs=0.01)
+
+
+def test_the_strength_trusts_counts_as_far_as_they_predict_the_labels() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.random(2000) < 0.3
+    scores = np.where(labels, 0.6, 0.2)  # an informative scorer
+    seen = np.full(2000, 2.0)
+    # the others did exactly what this interpreter did: the counts are worth more than the score
+    agreeing, _ = choose_strength(scores, labels, 2.0 * labels, seen)
+    # the others spelled at random: the score is worth more than their counts
+    random, losses = choose_strength(scores, labels, rng.binomial(2, 0.3, 2000), seen)
+    assert agreeing == min(STRENGTHS) and random == max(STRENGTHS)
+    assert len(losses) == len(STRENGTHS) and min(losses) == losses[STRENGTHS.index(random)]
+
+
+def test_a_fitted_scorer_blends_with_the_strength_it_chose(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    scorer = LOGISTIC(rows)
+    assert scorer.evidence_strength in STRENGTHS
+    assert scorer.fit_info["evidence_strength"] == scorer.evidence_strength
+    assert len(scorer.fit_info["evidence_log_loss"]) == len(STRENGTHS)
+    data = scorer.to_dict()
+    assert TermScorer.from_dict(data).evidence_strength == scorer.evidence_strength
+    del data["evidence_strength"]  # a scorer file written before strengths were fitted
+    assert TermScorer.from_dict(data).evidence_strength == STRENGTH
+    evidence = RecordingCounts.from_rows(row for row in rows if row.sentence == SENTENCE)
+    found, scores = scorer.score_candidates(SENTENCE)
+    blended = evidence.blend(found, scores, scorer.evidence_strength)
+    expected = {(c.char_start, c.char_end): b for c, b in zip(found, blended, strict=True)}
+    for term in scorer.score_sentence(SENTENCE, evidence=evidence):
+        assert term.score == pytest.approx(expected[term.char_start, term.char_end])
 
 
 def test_counts_come_from_the_spans_texts_and_fold_case_and_plurals(tmp_path: Path) -> None:

@@ -97,8 +97,9 @@ class SentenceIndexer:
         form, as the index counts spelled terms."""
         spelled = [{normalise_term(span["text"]) for span in spans} for spans in recordings]
         norms = [normalise_term(candidate.text) for candidate in found]
+        strength = self.scorer.evidence_strength
         blended = [
-            blend(float(score), (sum(norm in texts for texts in spelled), len(spelled)))
+            blend(float(score), (sum(norm in texts for texts in spelled), len(spelled)), strength)
             for norm, score in zip(norms, scores, strict=True)
         ]
         scored = [

@@ -178,7 +178,7 @@ def _score_rows(
         texts = spelled_texts(row)
         label = char_mask(row.sentence, texts)
         found, scores = scorer.score_candidates(row.sentence, article=row.article, context=context)
-        blended = others[row.recording.interpreter].blend(found, scores)
+        blended = others[row.recording.interpreter].blend(found, scores, scorer.evidence_strength)
         marks = candidate_labels(row.sentence, found, texts)
         k = len(row.spans)
         for name, values in (("scorer", scores), ("others", blended)):

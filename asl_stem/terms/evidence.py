@@ -8,7 +8,9 @@ other articles spelled. The scorer's probability is blended with those counts as
 
     p(term) = (strength * score + spelled) / (strength + recordings_with_it)
 
-the same blend that the joint aligner (:mod:`asl_stem.terms.joint`) uses within an article.
+the blend that the joint aligner (:mod:`asl_stem.terms.joint`) uses within an article. Its
+strength there is ``STRENGTH``; for a fitted scorer's scores it is fitted with the scorer
+(:func:`choose_strength`, on out-of-fold scores inside the fitting articles) and stored in it.
 """
 
 from __future__ import annotations
@@ -24,14 +26,31 @@ from asl_stem.terms.candidates import Candidate, candidates
 from asl_stem.terms.features import term_key
 from asl_stem.terms.labels import candidate_labels, spelled_texts
 
-# Pseudo-recordings of weight the scorer's probability gets against an article's own counts.
+# Pseudo-recordings of weight the scorer's probability gets against an article's own counts
+# (the joint aligner's, and the default of a scorer fitted without two interpreters of one
+# article).
 STRENGTH = 2.0
+# Strengths a fitted scorer chooses from.
+STRENGTHS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 
 def blend(prior: float, counts: tuple[float, float], strength: float = STRENGTH) -> float:
     """A probability moved from ``prior`` towards ``spelled / seen`` as ``seen`` grows."""
     spelled, seen = counts
     return (strength * prior + spelled) / (strength + seen)
+
+
+def choose_strength(
+    scores: np.ndarray, labels: np.ndarray, spelled: np.ndarray, seen: np.ndarray
+) -> tuple[float, list[float]]:
+    """The strength of :data:`STRENGTHS` whose blend predicts ``labels`` best (log loss), and
+    every strength's loss; the counts are what *other* recordings spelled (never the
+    labelled one's own), the scores out-of-fold."""
+    losses = []
+    for strength in STRENGTHS:
+        p = np.clip((strength * scores + spelled) / (strength + seen), 1e-9, 1 - 1e-9)
+        losses.append(float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))))
+    return STRENGTHS[int(np.argmin(losses))], losses
 
 
 @dataclass(frozen=True)

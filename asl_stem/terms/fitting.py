@@ -6,8 +6,11 @@
   cross-validation inside the fitting rows, on log loss; the calibration (Platt or isotonic)
   and the decision threshold (best F1) are fitted on those same out-of-fold predictions, so no
   score the scorer reports was tuned on the rows it is scored on.
+- The weight of the scorer's probability against what an article's other recordings spelled
+  (the evidence blend, :mod:`asl_stem.terms.evidence`) is chosen on the same out-of-fold
+  probabilities, each row blended with the labels of its article's *other* interpreters.
 - With a single article there is nothing to hold out: default hyperparameters, no calibration,
-  the default threshold.
+  the default threshold and blend strength.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 
 from asl_stem.corpus import AnnotatedRecording
 from asl_stem.terms.align import AlignerParams, fit_aligner_params
-from asl_stem.terms.evidence import RecordingCounts
+from asl_stem.terms.evidence import STRENGTH, STRENGTHS, RecordingCounts, choose_strength
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
 from asl_stem.terms.labels import labelled_candidates
@@ -55,6 +58,7 @@ class Examples:
     keys: list[str]
     labels: np.ndarray
     articles: np.ndarray
+    interpreters: np.ndarray
     spelled: dict[str, Counter[str]]
     seen: dict[str, Counter[str]]
     article_words: dict[str, int]
@@ -106,7 +110,7 @@ def examples(
         a: ArticleContext.from_sentences(r.sentence for r in group)
         for a, group in by_article.items()
     }
-    text, keys, labels, articles = [], [], [], []
+    text, keys, labels, articles, interpreters = [], [], [], [], []
     for row in rows:
         found, marks = labelled_candidates(row)
         title = row.article if article_titles else None
@@ -116,6 +120,7 @@ def examples(
         keys += [key_of(candidate.text) for candidate in found]
         labels += marks
         articles += [row.article] * len(found)
+        interpreters += [row.recording.interpreter] * len(found)
     for row in aligned:
         by_article[row.article].append(row)
     evidence = {a: RecordingCounts.from_rows(group) for a, group in by_article.items()}
@@ -125,6 +130,7 @@ def examples(
         keys,
         np.asarray(labels, dtype=int),
         np.asarray(articles, dtype=object),
+        np.asarray(interpreters, dtype=object),
         {a: e.spelled for a, e in evidence.items()},
         {a: e.seen for a, e in evidence.items()},
         {article: context.n_words for article, context in contexts.items()},
@@ -283,6 +289,7 @@ def fit_scorer(
     grid = GRIDS[model]
     held_out = inner_predictions(ex, model, grid)
     params, calibrator, threshold = DEFAULTS[model], Calibrator(), DEFAULT_THRESHOLD
+    strength = STRENGTH
     info: dict[str, Any] = {"model": model, "rows": len(rows), "candidates": len(ex.labels)}
     info["aligned_recordings"] = len(extra)
     if held_out is not None:
@@ -291,10 +298,13 @@ def fit_scorer(
         params = grid[best]
         calibrator = fit_calibrator(calibration, held_out[best], ex.labels)
         threshold = best_threshold(calibrator(held_out[best]), ex.labels)
+        strength, info["evidence_log_loss"] = evidence_strength(
+            [*rows, *extra], ex, calibrator(held_out[best])
+        )
         scored = zip(grid, losses, strict=True)
         info["inner_log_loss"] = [{"params": p, "log_loss": v} for p, v in scored]
     fitted = train_model(model, params, ex.design(set(ex.articles.tolist())), ex.labels)
-    info |= {"params": params, "calibration": calibrator.kind}
+    info |= {"params": params, "calibration": calibrator.kind, "evidence_strength": strength}
     info["articles"] = sorted(set(ex.articles.tolist()))
     logger.info(
         "fitted %s %s on %d candidates of %d rows (%d spelled); threshold %.2f",
@@ -315,7 +325,35 @@ def fit_scorer(
         lexicon,
         info,
         int(np.median(list(ex.article_words.values()))),
+        strength,
     )
+
+
+def evidence_strength(
+    rows: Sequence[AnnotatedRecording], ex: Examples, probabilities: np.ndarray
+) -> tuple[float, list[dict[str, float]]]:
+    """The blend strength that best turns each candidate's out-of-fold probability, blended
+    with what the other interpreters of its article spelled (their labels, or the aligned
+    ``rows``' spans), into its label; the default when no article has two interpreters."""
+    by_article: dict[str, list[AnnotatedRecording]] = defaultdict(list)
+    for row in rows:
+        by_article[row.article].append(row)
+    spelled, seen = np.zeros(len(ex.keys)), np.zeros(len(ex.keys))
+    for article, who in set(zip(ex.articles.tolist(), ex.interpreters.tolist(), strict=True)):
+        others = RecordingCounts.from_rows(
+            row for row in by_article[article] if row.recording.interpreter != who
+        )
+        for i in np.flatnonzero((ex.articles == article) & (ex.interpreters == who)):
+            spelled[i], seen[i] = others.spelled[ex.keys[i]], others.seen[ex.keys[i]]
+    evidence = seen > 0
+    if not evidence.any():
+        return STRENGTH, []
+    strength, losses = choose_strength(
+        probabilities[evidence], ex.labels[evidence], spelled[evidence], seen[evidence]
+    )
+    return strength, [
+        {"strength": s, "log_loss": v} for s, v in zip(STRENGTHS, losses, strict=True)
+    ]
 
 
 def _fit_aligner(rows: Sequence[AnnotatedRecording]) -> AlignerParams:

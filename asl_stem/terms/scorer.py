@@ -21,7 +21,7 @@ from asl_stem.atomic import write_json
 from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import AlignerParams, align_spans
 from asl_stem.terms.candidates import Candidate, candidates
-from asl_stem.terms.evidence import RecordingCounts
+from asl_stem.terms.evidence import STRENGTH, RecordingCounts
 from asl_stem.terms.features import (
     ArticleContext,
     CorpusStats,
@@ -77,6 +77,8 @@ class TermScorer:
 
     Scores are calibrated probabilities (``calibrator``, fitted on held-out articles inside the
     fitting rows). ``lexicon`` is the ASL-LEX data a lexicon scorer reads at scoring time.
+    ``evidence_strength``: how many recordings' worth the score counts for when blended with
+    what an article's other recordings spelled (fitted with the scorer).
     """
 
     model: Model
@@ -88,6 +90,7 @@ class TermScorer:
     lexicon: Lexicon | None = None
     fit_info: dict[str, Any] | None = None
     article_words: int = DEFAULT_ARTICLE_WORDS
+    evidence_strength: float = STRENGTH
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -149,7 +152,7 @@ class TermScorer:
         with it (:mod:`asl_stem.terms.evidence`)."""
         found, scores = self.score_candidates(sentence, article=article, context=context)
         if evidence is not None:
-            scores = evidence.blend(found, scores)
+            scores = evidence.blend(found, scores, self.evidence_strength)
         return ranked_terms(found, scores, evidence)
 
     def score_article(
@@ -182,6 +185,7 @@ class TermScorer:
             "threshold": self.threshold,
             "fit": self.fit_info or {},
             "article_words": self.article_words,
+            "evidence_strength": self.evidence_strength,
             "corpus_prior": self.corpus.prior,
             "aligner": self.aligner.to_dict(),
             "corpus": {key: list(value) for key, value in sorted(self.corpus.counts.items())},
@@ -217,6 +221,7 @@ class TermScorer:
             AlignerParams.from_dict(data["aligner"]),
             fit_info=data.get("fit") or None,
             article_words=int(data.get("article_words", DEFAULT_ARTICLE_WORDS)),
+            evidence_strength=float(data.get("evidence_strength", STRENGTH)),
         )
 
     @classmethod
