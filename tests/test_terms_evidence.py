@@ -50,6 +50,9 @@ def test_a_fitted_scorer_blends_with_the_strength_it_chose(tmp_path: Path) -> No
     assert TermScorer.from_dict(data).evidence_strength == scorer.evidence_strength
     del data["evidence_strength"]  # a scorer file written before strengths were fitted
     assert TermScorer.from_dict(data).evidence_strength == STRENGTH
+    for bad in (0, -2.0, "8", None, float("nan")):
+        with pytest.raises(ValueError, match=r"scorer\.json: evidence_strength is"):
+            TermScorer.from_dict({**data, "evidence_strength": bad}, "scorer.json")
     evidence = RecordingCounts.from_rows(row for row in rows if row.sentence == SENTENCE)
     found, scores = scorer.score_candidates(SENTENCE)
     blended = evidence.blend(found, scores, scorer.evidence_strength)

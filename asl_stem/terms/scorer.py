@@ -9,6 +9,7 @@ corpus counts and the aligner's parameters. Scoring needs only numpy.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -221,7 +222,7 @@ class TermScorer:
             AlignerParams.from_dict(data["aligner"]),
             fit_info=data.get("fit") or None,
             article_words=int(data.get("article_words", DEFAULT_ARTICLE_WORDS)),
-            evidence_strength=float(data.get("evidence_strength", STRENGTH)),
+            evidence_strength=_strength(data.get("evidence_strength", STRENGTH), source),
         )
 
     @classmethod
@@ -238,6 +239,16 @@ class TermScorer:
         if not isinstance(data, dict):
             raise ValueError(f"{path}: not a term scorer; refit it with `asl-stem terms fit`")
         return cls.from_dict(data, str(path)).with_lexicon(lexicon)
+
+
+def _strength(value: Any, source: str) -> float:
+    """A stored blend strength: a positive number (a zero would divide by zero)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(
+            f"{source}: evidence_strength is {value!r}, not a positive number; "
+            "refit it with `asl-stem terms fit`"
+        )
+    return float(value)
 
 
 def load_default_scorer(lexicon: Lexicon | None = None) -> TermScorer:
