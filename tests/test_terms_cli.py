@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import shared_file
-from terms_fixtures import SENTENCES, rows, write_csv
+from terms_fixtures import SENTENCES, annotated, rows, write_csv
 
 from asl_stem.atomic import read_jsonl
 from asl_stem.cli import main
@@ -68,6 +68,31 @@ def test_evaluate_json(csv_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert {"scorer_top_k", "scorer_threshold", "rarest_k", "aligner_oracle_spans"} <= set(report)
     assert report["fit_options"] == {"model": "logistic", "calibration": "isotonic"}
     assert {fold["fit"]["calibration"] for fold in report["per_article"].values()} == {"isotonic"}
+
+
+def test_evaluate_blends_with_a_detectors_spans(
+    csv_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    detected = tmp_path / "detected.jsonl"
+    keys = [row.recording_id for row in annotated(csv_path)]
+    # a detector that found one long span in every recording but the first, and a stray line
+    write_span_file(
+        detected,
+        [
+            RecordingSpans(key, 400, (FingerspellingSpan(f"{key}:0", key, 10, 60, "detected"),))
+            for key in [*keys[1:], "not-annotated"]
+        ],
+    )
+    args = ["terms", "evaluate", "--annotations", str(csv_path), "--model", "logistic"]
+    assert main([*args, "--json", "--detections", str(detected)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["others_spans"] == "detected"
+    assert report["scorer_others_top_k"]["rows"] == report["scorer_top_k"]["rows"]
+    assert main([*args, "--detections", str(detected)]) == 0
+    assert "their detected spans aligned" in capsys.readouterr().out
+    stray = tmp_path / "stray.jsonl"
+    write_span_file(stray, [RecordingSpans("not-annotated", 400, ())])
+    assert main([*args, "--detections", str(stray)]) == 1  # nothing to blend with: refused
 
 
 def test_align_with_annotated_spans(csv_path: Path, tmp_path: Path) -> None:

@@ -94,6 +94,22 @@ def test_an_interpreter_gets_only_the_others_recordings(tmp_path: Path) -> None:
     assert alone["u0"].seen == {}  # no other interpreter: the scores stay as they are
 
 
+def test_the_other_interpreters_spans_can_come_from_a_detector(tmp_path: Path) -> None:
+    rows = annotated(write_csv(tmp_path / "fs.csv"))
+    enzyme = [row for row in rows if row.article == "Enzyme kinetics"]
+    scorer = LOGISTIC(rows)
+    # the detector found nothing in u1's recordings and never saw u0's
+    nothing = {row.recording_id: () for row in enzyme if row.recording.interpreter == "u1"}
+    evidence = _other_interpreters(scorer, enzyme, nothing)
+    assert evidence["u0"].counts("lysozyme") == (0, 1)  # u1's recording: seen, not spelled
+    assert evidence["u1"].seen == {}  # u0's recordings have no line: left out
+    # a detector that finds the annotated spans (no texts) gives what their positions give
+    found = {
+        row.recording_id: tuple(span.replace(text=None) for span in row.spans) for row in enzyme
+    }
+    assert _other_interpreters(scorer, enzyme, found) == _other_interpreters(scorer, enzyme)
+
+
 def test_cross_validation_reports_the_scorer_with_the_other_interpreters(tmp_path: Path) -> None:
     rows = annotated(write_csv(tmp_path / "fs.csv"))
     report = cross_validate(rows, fit=LOGISTIC)

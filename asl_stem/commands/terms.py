@@ -55,6 +55,13 @@ def register(subparsers: Any) -> None:
     _model_flags(evaluate)
     _aligned_flag(evaluate, ALIGNED_HELP)
     evaluate.add_argument(
+        "--detections",
+        metavar="SPANS",
+        help="span file of `asl-stem detect` over the annotated recordings: the other "
+        "interpreters' spans in the blend (scorer_others) are these, aligned, instead of "
+        "the annotated span positions",
+    )
+    evaluate.add_argument(
         "--learning-curve",
         action="store_true",
         help="also score every held-out article with 1, 2, ... training articles",
@@ -145,6 +152,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         lexicon,
         learning_curve=args.learning_curve,
         aligned=args.aligned,
+        detections=args.detections,
         **options,
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))

@@ -105,7 +105,9 @@ def run_fold(
     out_dir: Path,
     overrides: Sequence[str] = (),
 ) -> Fold:
-    """Train without ``article``, then score model and heuristic on its recordings."""
+    """Train without ``article``, then score model and heuristic on its recordings; the
+    model's detections of them go to ``out_dir/detections.jsonl`` (a span file, for the stages
+    after detection: ``terms align``, ``terms evaluate --detections``)."""
     from asl_stem.detect.inference import iter_detections, load_detector
     from asl_stem.training import train
 
@@ -127,6 +129,7 @@ def run_fold(
     for detection in iter_detections(model, shards, keys=keys):
         detections[detection.recording_id] = detection.recording_spans()
         truths[detection.recording_id] = detection.truths or []
+    write_span_file(out_dir / "detections.jsonl", detections.values())
     return Fold(
         article,
         score("model", detections, truths),

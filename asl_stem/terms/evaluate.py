@@ -12,8 +12,8 @@ expected calibration error (ECE).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -166,14 +166,22 @@ def _word_scores(
     return out
 
 
+# What the other interpreters' spans are: a detector's, by recording id, or None for the
+# annotated span positions (an oracle detector).
+Detections = Mapping[str, Sequence[FingerspellingSpan]] | None
+
+
 def _score_rows(
-    scorer: TermScorer, rows: Sequence[AnnotatedRecording], tallies: dict[str, _Tally]
+    scorer: TermScorer,
+    rows: Sequence[AnnotatedRecording],
+    tallies: dict[str, _Tally],
+    detections: Detections = None,
 ) -> None:
     """Add one held-out article's rows to the scorer, baseline and aligner tallies (the
     article's sentences, unlabelled, are its context), and to the tallies of the scorer blended
     with what the article's other interpreters spelled (their spans aligned, no labels)."""
     context = ArticleContext.from_sentences(row.sentence for row in rows)
-    others = _other_interpreters(scorer, rows)
+    others = _other_interpreters(scorer, rows, detections)
     for row in rows:
         texts = spelled_texts(row)
         label = char_mask(row.sentence, texts)
@@ -211,13 +219,22 @@ def _add_iou(
 
 
 def _other_interpreters(
-    scorer: TermScorer, rows: Sequence[AnnotatedRecording]
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], detections: Detections = None
 ) -> dict[str | None, RecordingCounts]:
     """For each interpreter of the rows, what the others' recordings spelled, their spans
-    named by the aligner (labels unused); empty for an interpreter who has the article alone."""
+    named by the aligner (labels unused); empty for an interpreter who has the article alone.
+    With ``detections``, the others' spans are the detector's, and a recording it has no line
+    for is left out (as one that was never processed)."""
+    source = rows
+    if detections is not None:
+        source = [
+            replace(row, spans=tuple(detections[row.recording_id]))
+            for row in rows
+            if row.recording_id in detections
+        ]
     out = {}
     for who in {row.recording.interpreter for row in rows}:
-        others = [row for row in rows if row.recording.interpreter != who]
+        others = [row for row in source if row.recording.interpreter != who]
         out[who] = RecordingCounts.from_rows(aligned_copies(scorer, others))
     return out
 
@@ -303,10 +320,12 @@ TALLIES = (
 )
 
 
-def score_held_out(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> dict[str, _Tally]:
+def score_held_out(
+    scorer: TermScorer, rows: Sequence[AnnotatedRecording], detections: Detections = None
+) -> dict[str, _Tally]:
     """Tallies of one held-out article's rows: scorer, baseline and aligner."""
     tallies = {name: _Tally() for name in TALLIES}
-    _score_rows(scorer, rows, tallies)
+    _score_rows(scorer, rows, tallies, detections)
     return tallies
 
 
@@ -315,11 +334,14 @@ def cross_validate(
     *,
     fit: Callable[..., TermScorer] = fit_scorer,
     aligned: Sequence[AnnotatedRecording] = (),
+    detections: Detections = None,
 ) -> dict[str, Any]:
     """Leave-one-article-out: fit on the other articles, score the held-out one; pooled figures.
 
     ``aligned`` recordings (spans named by the aligner) go to ``fit`` as ``aligned=``, those
-    of the held-out article left out. Needs rows of at least two articles.
+    of the held-out article left out. ``detections`` (a detector's spans by recording id)
+    stand in for the annotated span positions of the other interpreters' recordings in the
+    blend (``scorer_others``). Needs rows of at least two articles.
     """
     articles = sorted({row.article for row in rows})
     if len(articles) < 2:
@@ -334,7 +356,7 @@ def cross_validate(
         training = [row for row in rows if row.article != article]
         others = [row for row in aligned if row.article != article]
         scorer = fit(training, aligned=others) if aligned else fit(training)
-        fold = score_held_out(scorer, held_out)
+        fold = score_held_out(scorer, held_out, detections)
         per_article[article] = {
             "scorer_char_iou": fold["scorer_top_k"].summary().get("char_iou"),
             "rarest_k_char_iou": fold["rarest_k"].summary().get("char_iou"),
@@ -348,6 +370,7 @@ def cross_validate(
         "rows": len(rows),
         "articles": len(articles),
         "aligned_recordings": len(aligned),
+        "others_spans": "annotated" if detections is None else "detected",
         "scorer_top_k": tallies["scorer_top_k"].summary(),
         "scorer_threshold": tallies["scorer"].summary(),
         "scorer_others_top_k": tallies["others_top_k"].summary(),
@@ -394,9 +417,10 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"{name:28}{fig('scorer_threshold', key):>10}{fig('rarest_k', key):>10}")
     lines.append(f"{'expected calibration error':28}{fig('scorer_threshold', 'ece'):>10}")
     if "scorer_others_top_k" in report:
+        spans = report.get("others_spans", "annotated")
         lines.append(
-            "scorer blended with the article's other interpreters (aligned, no labels): "
-            f"char IoU {fig('scorer_others_top_k', 'char_iou')}, "
+            f"scorer blended with the article's other interpreters (their {spans} spans "
+            f"aligned, no labels): char IoU {fig('scorer_others_top_k', 'char_iou')}, "
             f"word F1 {fig('scorer_others_threshold', 'word_f1')}, "
             f"AP {fig('scorer_others_threshold', 'average_precision')}, "
             f"ECE {fig('scorer_others_threshold', 'ece')}"

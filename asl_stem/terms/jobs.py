@@ -300,15 +300,20 @@ def _join_readings(
     return out
 
 
+def _read_spans(path: str | Path) -> list[RecordingSpans]:
+    """A span file's lines; bad lines are logged and counted, and left out."""
+    found, problems = read_span_file(path)
+    for problem in problems:
+        logger.warning("%s", problem)
+    if problems:
+        logger.warning("%s: problems by kind: %s", path, count_by_kind(problems))
+    return list(found.values())
+
+
 def _span_lines(corpus: Corpus, spans: str | Path | None) -> list[RecordingSpans]:
     """The lines to align: a span file's, or one per annotated recording."""
     if spans is not None:
-        found, problems = read_span_file(spans)
-        for problem in problems:
-            logger.warning("%s", problem)
-        if problems:
-            logger.warning("%s: problems by kind: %s", spans, count_by_kind(problems))
-        return list(found.values())
+        return _read_spans(spans)
     return [
         RecordingSpans(
             item.recording_id,
@@ -326,12 +331,14 @@ def evaluate_files(
     *,
     learning_curve: bool = False,
     aligned: Sequence[str | Path] = (),
+    detections: str | Path | None = None,
     **fit_options: Any,
 ) -> dict[str, Any]:
     """Leave-one-article-out figures for the scorer, the aligner and the rarest-k baseline
     (and, with ``learning_curve``, the figures by number of training articles); the
     ``aligned`` span files add to each fold's corpus counts, but never the held-out
-    article's; ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer`."""
+    article's; a ``detections`` span file (``asl-stem detect``) gives the other interpreters'
+    spans of the blend; ``fit_options`` go to :func:`~asl_stem.terms.fitting.fit_scorer`."""
     from functools import partial
 
     from asl_stem.terms.evaluate import cross_validate
@@ -340,9 +347,37 @@ def evaluate_files(
     corpus = open_corpus(source)
     rows = annotated(source, corpus)
     fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
-    report = cross_validate(rows, fit=fit, aligned=aligned_rows(corpus, aligned))
+    detected = None if detections is None else _detected_spans(detections, rows)
+    report = cross_validate(
+        rows, fit=fit, aligned=aligned_rows(corpus, aligned), detections=detected
+    )
     report["lexicon"] = lexicon.source if lexicon is not None else None
     report["fit_options"] = fit_options
     if learning_curve:
         report["learning_curve"] = curve(rows, fit=fit, full=report)
     return report
+
+
+def _detected_spans(
+    path: str | Path, rows: Sequence[AnnotatedRecording]
+) -> dict[str, tuple[FingerspellingSpan, ...]]:
+    """A detector's spans of the annotated recordings, by recording id; recordings it has no
+    line for, and lines for recordings the rows lack, are counted in the log."""
+    found = {line.recording_id: line.spans for line in _read_spans(path)}
+    ids = {row.recording_id for row in rows}
+    missing, extra = len(ids - set(found)), len(set(found) - ids)
+    if missing:
+        logger.warning(
+            "%s: %d of %d annotated recordings have no line; the blend leaves them out",
+            path,
+            missing,
+            len(ids),
+        )
+    if extra:
+        logger.info("%s: %d lines are not annotated recordings; not used", path, extra)
+    if missing == len(ids):
+        raise ValueError(
+            f"{path}: no line is an annotated recording of --annotations; pass the span file "
+            "that `asl-stem detect` wrote for these recordings"
+        )
+    return {key: tuple(spans) for key, spans in found.items() if key in ids}
