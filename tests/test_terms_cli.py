@@ -88,8 +88,12 @@ def test_evaluate_blends_with_a_detectors_spans(
     report = json.loads(capsys.readouterr().out)
     assert report["others_spans"] == "detected"
     assert report["scorer_others_top_k"]["rows"] == report["scorer_top_k"]["rows"]
+    named = report["aligner_detected_spans"]  # every annotated span of a detected recording
+    assert named["spans"] < report["aligner_oracle_spans"]["spans"]
+    assert 0.0 <= named["span_accuracy"] <= report["aligner_oracle_spans"]["span_accuracy"]
     assert main([*args, "--detections", str(detected)]) == 0
-    assert "their detected spans aligned" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "their detected spans aligned" in printed and "aligner (detected spans" in printed
     stray = tmp_path / "stray.jsonl"
     write_span_file(stray, [RecordingSpans("not-annotated", 400, ())])
     assert main([*args, "--detections", str(stray)]) == 1  # nothing to blend with: refused

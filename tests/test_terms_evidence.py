@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 from terms_fixtures import annotated, write_csv
 
+from asl_stem.corpus import FingerspellingSpan
 from asl_stem.terms.candidates import candidates
-from asl_stem.terms.evaluate import _other_interpreters, cross_validate, format_report
+from asl_stem.terms.evaluate import (
+    _other_interpreters,
+    _overlapping,
+    cross_validate,
+    format_report,
+)
 from asl_stem.terms.evidence import STRENGTH, STRENGTHS, RecordingCounts, blend, choose_strength
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.scorer import TermScorer
@@ -108,6 +114,24 @@ def test_the_other_interpreters_spans_can_come_from_a_detector(tmp_path: Path) -
         row.recording_id: tuple(span.replace(text=None) for span in row.spans) for row in enzyme
     }
     assert _other_interpreters(scorer, enzyme, found) == _other_interpreters(scorer, enzyme)
+    everywhere = {r.recording_id: tuple(s.replace(text=None) for s in r.spans) for r in rows}
+    report = cross_validate(rows, fit=LOGISTIC, detections=everywhere)
+    assert report["others_spans"] == "detected"
+    assert report["aligner_detected_spans"] == report["aligner_oracle_spans"]
+
+
+def test_detected_spans_pair_with_the_annotated_span_they_overlap_most() -> None:
+    def span(start: int, end: int, text: str | None = None) -> FingerspellingSpan:
+        return FingerspellingSpan(f"r:{start}", "r", start, end, "annotated", text=text)
+
+    truths = [span(10, 40, "lysozyme"), span(60, 80, "NaOH"), span(100, 120, "pH")]
+    detected = [span(12, 42), span(20, 30), span(95, 200)]  # NaOH missed; pH's too long
+    pairs = _overlapping(truths, detected)
+    assert [(text, s and (s.start_frame, s.end_frame)) for text, s in pairs] == [
+        ("lysozyme", (12, 42)),
+        ("NaOH", None),
+        ("pH", None),
+    ]
 
 
 def test_cross_validation_reports_the_scorer_with_the_other_interpreters(tmp_path: Path) -> None:
