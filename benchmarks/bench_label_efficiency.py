@@ -42,11 +42,11 @@ from typing import Any
 import torch
 
 from asl_stem.atomic import atomic_open, read_json, write_json
+from asl_stem.corpus.records import frame_iou
 from asl_stem.corpus.spanfile import read_span_file, write_span_file
 from asl_stem.detect.data import FingerspellingData
 from asl_stem.detect.evaluation import score
 from asl_stem.detect.inference import iter_detections, load_detector
-from asl_stem.detect.metrics import span_iou
 from asl_stem.detect.pseudo import pseudo_label, unannotated_keys
 from asl_stem.detect.synthetic_corpus import write_corpus_shards
 from asl_stem.shards.reader import sample_rows
@@ -186,7 +186,7 @@ class Bench:
         for detection in iter_detections(model, self.shards, keys=self.val_keys):
             truths = [t.frames for t in detection.truths or []]
             for span in detection.spans:
-                hit = any(span_iou(span.frames, truth) >= 0.5 for truth in truths)
+                hit = any(frame_iou(span.frames, truth) >= 0.5 for truth in truths)
                 scored.append((span.score or 0.0, hit))
         precision = {}
         for threshold in SCORE_GRID:
@@ -240,8 +240,8 @@ def pseudo_quality(pseudo: Path, signed: Path) -> dict[str, float]:
     hits = total = matched = true_total = 0
     for key, item in found.items():
         true = [s.frames for s in truth[key].spans]
-        hits += sum(any(span_iou(s.frames, t) >= 0.5 for t in true) for s in item.spans)
-        matched += sum(any(span_iou(s.frames, t) >= 0.5 for s in item.spans) for t in true)
+        hits += sum(any(frame_iou(s.frames, t) >= 0.5 for t in true) for s in item.spans)
+        matched += sum(any(frame_iou(s.frames, t) >= 0.5 for s in item.spans) for t in true)
         total += len(item.spans)
         true_total += len(true)
     return {

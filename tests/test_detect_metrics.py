@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from asl_stem.corpus import FingerspellingSpan
+from asl_stem.corpus.records import frame_iou
 from asl_stem.detect.metrics import (
     average_precision,
     frame_mask,
     frame_prf,
     mean_frame_iou,
-    span_iou,
 )
 
 
@@ -33,11 +33,11 @@ PREDICTIONS = [
 ]
 
 
-def test_span_iou_uses_inclusive_frames():
-    assert span_iou((0, 9), (0, 4)) == 0.5
-    assert span_iou((20, 29), (25, 34)) == pytest.approx(5 / 15)
-    assert span_iou((0, 0), (0, 0)) == 1.0
-    assert span_iou((0, 4), (5, 9)) == 0.0
+def test_frame_iou_uses_inclusive_frames():
+    assert frame_iou((0, 9), (0, 4)) == 0.5
+    assert frame_iou((20, 29), (25, 34)) == pytest.approx(5 / 15)
+    assert frame_iou((0, 0), (0, 0)) == 1.0
+    assert frame_iou((0, 4), (5, 9)) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -165,6 +165,15 @@ SPAN_SOURCES = ("annotated", "detected", "pseudo")
 TEXT_SOURCES = ("annotated", "aligned", "read")
 
 
+def frame_iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Temporal IoU of two inclusive frame intervals (``FingerspellingSpan.frames``)."""
+    inter = min(a[1], b[1]) - max(a[0], b[0]) + 1
+    if inter <= 0:
+        return 0.0
+    union = (a[1] - a[0] + 1) + (b[1] - b[0] + 1) - inter
+    return inter / union
+
+
 @dataclass(frozen=True)
 class FingerspellingSpan(_Record):
     """A fingerspelled span of a recording: the one span type of every stage.

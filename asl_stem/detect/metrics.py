@@ -18,16 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from asl_stem.corpus.records import FingerspellingSpan
-
-
-def span_iou(a: tuple[int, int], b: tuple[int, int]) -> float:
-    """Temporal IoU of two inclusive frame intervals."""
-    inter = min(a[1], b[1]) - max(a[0], b[0]) + 1
-    if inter <= 0:
-        return 0.0
-    union = (a[1] - a[0] + 1) + (b[1] - b[0] + 1) - inter
-    return inter / union
+from asl_stem.corpus.records import FingerspellingSpan, frame_iou
 
 
 def average_precision(
@@ -49,7 +40,7 @@ def average_precision(
         spans = truths.get(pred.recording_id, ())
         best, best_iou = -1, iou_threshold
         for index, span in enumerate(spans):
-            iou = span_iou(pred.frames, span.frames)
+            iou = frame_iou(pred.frames, span.frames)
             if not matched[pred.recording_id][index] and iou >= best_iou:
                 best, best_iou = index, iou
         if best >= 0:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asl_stem.corpus import Corpus
+from asl_stem.corpus.records import frame_iou
 from asl_stem.corpus.spanfile import read_span_file
 from asl_stem.detect.data import split_validation
-from asl_stem.detect.metrics import span_iou
 from asl_stem.termindex.spanrows import DetectionThresholds
 
 SCORES = tuple(round(0.05 * n, 2) for n in range(20))
@@ -61,8 +61,8 @@ def _f1(
         truths += len(annotated)
         free = list(annotated)
         for span in sorted(chosen):
-            best = max(free, key=lambda t: span_iou(span, t), default=None)
-            if best is not None and span_iou(span, best) >= MATCH_IOU:
+            best = max(free, key=lambda t: frame_iou(span, t), default=None)
+            if best is not None and frame_iou(span, best) >= MATCH_IOU:
                 hits += 1
                 free.remove(best)
     precision = hits / kept if kept else 0.0

@@ -21,8 +21,7 @@ from tqdm import tqdm
 from wordfreq import word_frequency
 
 from asl_stem.corpus import AnnotatedRecording
-from asl_stem.corpus.records import FingerspellingSpan
-from asl_stem.detect.metrics import span_iou as frame_iou
+from asl_stem.corpus.records import FingerspellingSpan, frame_iou
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.evidence import RecordingCounts
@@ -329,15 +328,12 @@ def _overlapping(
     free = list(detected)
     out: list[tuple[str, FingerspellingSpan | None]] = []
     for truth in sorted((s for s in truths if s.text), key=lambda s: s.start_frame):
-        frames = (truth.start_frame, truth.end_frame)
-        best = max(
-            free, key=lambda s: frame_iou(frames, (s.start_frame, s.end_frame)), default=None
-        )
-        if best is not None and frame_iou(frames, (best.start_frame, best.end_frame)) >= 0.5:
-            free.remove(best)
-            out.append((truth.text or "", best))
+        best = max(free, key=lambda s: frame_iou(truth.frames, s.frames), default=None)
+        if best is None or frame_iou(truth.frames, best.frames) < 0.5:
+            best = None
         else:
-            out.append((truth.text or "", None))
+            free.remove(best)
+        out.append((truth.text or "", best))
     return out
 
 

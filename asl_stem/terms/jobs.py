@@ -20,7 +20,7 @@ from tqdm import tqdm
 from asl_stem.atomic import write_jsonl
 from asl_stem.corpus import AnnotatedRecording, Corpus, open_corpus
 from asl_stem.corpus.readings import Reading, read_letter_file
-from asl_stem.corpus.records import FingerspellingSpan
+from asl_stem.corpus.records import FingerspellingSpan, frame_iou
 from asl_stem.corpus.spanfile import RecordingSpans, read_span_file, write_span_file
 from asl_stem.problems import count_by_kind
 from asl_stem.terms.evidence import RecordingCounts
@@ -277,18 +277,9 @@ def _join_readings(
         for span in item.spans:
             best, best_iou = None, 0.5
             for other in by_recording.get(item.recording_id, ()):
-                overlap = (
-                    min(span.end_frame, other.end_frame)
-                    - max(span.start_frame, other.start_frame)
-                    + 1
-                )
-                union = (
-                    max(span.end_frame, other.end_frame)
-                    - min(span.start_frame, other.start_frame)
-                    + 1
-                )
-                if overlap / union >= best_iou and other.id in readings:
-                    best, best_iou = other, overlap / union
+                iou = frame_iou(span.frames, other.frames)
+                if iou >= best_iou and other.id in readings:
+                    best, best_iou = other, iou
             if best is None:
                 unread += 1
             else:
