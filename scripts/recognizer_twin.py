@@ -25,9 +25,9 @@ from asl_stem.atomic import write_json
 from asl_stem.corpus import open_corpus
 from asl_stem.corpus.readings import read_letter_file
 from asl_stem.recognize.inference import recognize
-from asl_stem.terms.evaluate import alignment_accuracy
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.joint import align_rows
+from asl_stem.terms.rightword import alignment_accuracy
 from asl_stem.training import train
 
 CONFIG = Path(__file__).resolve().parents[1] / "models" / "recognizer-cpu.yaml"

@@ -12,14 +12,10 @@ from terms_fixtures import annotated, write_csv
 
 from asl_stem.corpus import FingerspellingSpan
 from asl_stem.terms.candidates import candidates
-from asl_stem.terms.evaluate import (
-    _other_interpreters,
-    _overlapping,
-    cross_validate,
-    format_report,
-)
+from asl_stem.terms.evaluate import _other_interpreters, cross_validate, format_report
 from asl_stem.terms.evidence import STRENGTH, STRENGTHS, RecordingCounts, blend, choose_strength
 from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.rightword import overlapping
 from asl_stem.terms.scorer import TermScorer
 
 LOGISTIC = partial(fit_scorer, model="logistic")
@@ -126,7 +122,7 @@ def test_detected_spans_pair_with_the_annotated_span_they_overlap_most() -> None
 
     truths = [span(10, 40, "lysozyme"), span(60, 80, "NaOH"), span(100, 120, "pH")]
     detected = [span(12, 42), span(20, 30), span(95, 200)]  # NaOH missed; pH's too long
-    pairs = _overlapping(truths, detected)
+    pairs = overlapping(truths, detected)
     assert [(text, s and (s.start_frame, s.end_frame)) for text, s in pairs] == [
         ("lysozyme", (12, 42)),
         ("NaOH", None),

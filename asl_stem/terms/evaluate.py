@@ -21,7 +21,7 @@ from tqdm import tqdm
 from wordfreq import word_frequency
 
 from asl_stem.corpus import AnnotatedRecording
-from asl_stem.corpus.records import FingerspellingSpan, frame_iou
+from asl_stem.corpus.records import FingerspellingSpan
 from asl_stem.terms.align import align_spans
 from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.evidence import RecordingCounts
@@ -33,10 +33,9 @@ from asl_stem.terms.labels import (
     char_iou,
     char_mask,
     normalise,
-    occurrences,
-    span_iou,
     spelled_texts,
 )
+from asl_stem.terms.rightword import Judged, judge, overlapping
 from asl_stem.terms.scorer import TermScorer
 
 logger = logging.getLogger(__name__)
@@ -95,6 +94,13 @@ class _Tally:
             self.word_labels.append(bool(covered >= 0.5))
             self.word_scores.append(score)
             self.word_chosen.append(chosen)
+
+    def add_judged(self, judged: Judged) -> None:
+        """Count one recording's aligned spans (:func:`~asl_stem.terms.rightword.judge`)."""
+        self.spans += judged.spans
+        self.hits += judged.right
+        if judged.char_iou is not None:
+            self.ious.append(judged.char_iou)
 
     def summary(self) -> dict[str, float | int]:
         from sklearn.metrics import average_precision_score
@@ -269,12 +275,10 @@ def _align_rows(
     jointly, see :mod:`asl_stem.terms.joint`) and the baseline's way."""
     ours = align_rows(scorer, [row for row in rows if row.spans])
     for row in rows:
-        if not row.spans:
-            continue
-        label = char_mask(row.sentence, spelled_texts(row))
-        _count_alignment(row, label, ours[row.recording_id], tallies["aligner"])
-        baseline = rarest_in_order(row.sentence, list(row.spans))
-        _count_alignment(row, label, baseline, tallies["aligner_baseline"])
+        if row.spans:
+            tallies["aligner"].add_judged(judge(row, ours[row.recording_id]))
+            baseline = rarest_in_order(row.sentence, list(row.spans))
+            tallies["aligner_baseline"].add_judged(judge(row, baseline))
 
 
 def _align_detected(
@@ -289,79 +293,7 @@ def _align_detected(
     named = align_rows(scorer, [row for row in _detected_rows(rows, detections) if row.spans])
     for row in rows:
         if row.spans and row.recording_id in detections:
-            label = char_mask(row.sentence, spelled_texts(row))
-            aligned = named.get(row.recording_id, [])
-            _count_alignment(row, label, aligned, tally, _overlapping)
-
-
-def alignment_accuracy(
-    rows: Sequence[AnnotatedRecording], aligned: dict[str, Sequence[FingerspellingSpan]]
-) -> dict[str, float | int]:
-    """Right word and char IoU of aligned spans (by recording id) against annotated rows,
-    counted as :func:`cross_validate` counts the aligner; rows without a line are left out."""
-    tally = _Tally()
-    for row in rows:
-        if row.spans and row.recording_id in aligned:
-            label = char_mask(row.sentence, spelled_texts(row))
-            _count_alignment(row, label, aligned[row.recording_id], tally)
-    return tally.summary()
-
-
-def _same_frames(
-    truths: Sequence[FingerspellingSpan], aligned: Sequence[FingerspellingSpan]
-) -> list[tuple[str, FingerspellingSpan | None]]:
-    """Aligned spans of an annotated span's frames (the oracle detector), with its text."""
-    texts = {(s.start_frame, s.end_frame): s.text for s in truths}
-    out: list[tuple[str, FingerspellingSpan | None]] = []
-    for span in aligned:
-        text = texts.get((span.start_frame, span.end_frame))
-        if text:
-            out.append((text, span))
-    return out
-
-
-def _overlapping(
-    truths: Sequence[FingerspellingSpan], detected: Sequence[FingerspellingSpan]
-) -> list[tuple[str, FingerspellingSpan | None]]:
-    """Each annotated span with a text and the detected span overlapping it most (frame IoU
-    >= 0.5, each detected span paired once), or None where the detector missed it."""
-    free = list(detected)
-    out: list[tuple[str, FingerspellingSpan | None]] = []
-    for truth in sorted((s for s in truths if s.text), key=lambda s: s.start_frame):
-        best = max(free, key=lambda s: frame_iou(truth.frames, s.frames), default=None)
-        if best is None or frame_iou(truth.frames, best.frames) < 0.5:
-            best = None
-        else:
-            free.remove(best)
-        out.append((truth.text or "", best))
-    return out
-
-
-def _count_alignment(
-    row: AnnotatedRecording,
-    label: np.ndarray,
-    aligned: Sequence[FingerspellingSpan],
-    tally: _Tally,
-    pair: Callable[..., list[tuple[str, FingerspellingSpan | None]]] = _same_frames,
-) -> None:
-    """Count spans given the right word: IoU >= 0.5 with an occurrence of the spelled text in
-    the sentence, or, for a text from outside the sentence (an article name, letters read),
-    the spelled text itself (case and apostrophes folded). ``pair`` gives each annotated
-    span its aligned one (default: the one of the same frames)."""
-    for text, span in pair(row.spans, aligned):
-        tally.spans += 1
-        tally.hits += span is not None and _names(row.sentence, text, span)
-    iou = char_iou(label, char_mask(row.sentence, [s.text for s in aligned if s.text]))
-    if iou is not None:
-        tally.ious.append(iou)
-
-
-def _names(sentence: str, text: str, span: FingerspellingSpan) -> bool:
-    """Whether an aligned span names the spelled ``text`` (the rule of :func:`_count_alignment`)."""
-    if span.char_start is None or span.char_end is None:
-        return bool(span.text) and normalise(span.text) == normalise(text)
-    assigned = (span.char_start, span.char_end)
-    return any(span_iou(assigned, occ) >= 0.5 for occ in occurrences(sentence, text))
+            tally.add_judged(judge(row, named.get(row.recording_id, []), overlapping))
 
 
 TALLIES = (
