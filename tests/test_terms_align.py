@@ -183,3 +183,26 @@ def test_old_saved_params_load_with_defaults_for_new_keys() -> None:
     assert (
         params.repeat_penalty == 3.0 and params.backward_penalty == AlignerParams().backward_penalty
     )
+
+
+def test_without_pair_states_a_span_takes_one_word() -> None:
+    found, scores = scored("The acid base pair", {"acid base": 0.9, "acid": 0.3, "base": 0.3})
+    spans = frames((30, 30 + 8 * 6))  # eight letters: both words
+    (paired,) = align_spans(spans, found, scores, AlignerParams())
+    (single,) = align_spans(spans, found, scores, AlignerParams(phrases=False))
+    assert paired.text == "acid base" and single.text in {"acid", "base"}
+    params = AlignerParams(phrases=False)
+    assert AlignerParams.from_dict(params.to_dict()) == params
+    assert AlignerParams.from_dict({k: v for k, v in params.to_dict().items() if k != "phrases"})
+
+
+def test_usage_counts_every_candidate_given_and_zero_for_a_pair_left_out() -> None:
+    from asl_stem.terms.align import build_lattice, sentence_order
+
+    found, scores = scored("The acid base pair", {"acid base": 0.9, "acid": 0.3, "base": 0.3})
+    order = sentence_order(found)
+    found, scores = [found[i] for i in order], scores[order]
+    lattice = build_lattice(frames((30, 78)), found, scores, AlignerParams(phrases=False))
+    assert lattice is not None
+    usage = dict(zip((c.text for c in found), lattice.usage(), strict=True))
+    assert usage["acid base"] == 0.0 and usage["acid"] + usage["base"] > 0.9

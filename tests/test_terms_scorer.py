@@ -200,3 +200,30 @@ def test_a_sentence_without_its_article_is_one_sentence_of_a_typical_article(
     typical = ArticleContext.alone(sentence, fitted.article_words)
     assert typical.n_words == fitted.article_words and typical.counts["tensor"] == 1
     assert fitted.score_sentence(sentence) == fitted.score_sentence(sentence, context=typical)
+
+
+def test_the_aligner_keeps_pair_states_only_where_the_fitting_rows_spell_pairs(
+    tmp_path: Path,
+) -> None:
+    from terms_fixtures import spans_for
+
+    from asl_stem.terms.fitting import fit_scorer
+
+    pairs = [  # each spelled as one span; either word alone is under half of the pair
+        ("Acids", "Acid base.", "Acid base"),
+        ("Acids", "Heat sink.", "Heat sink"),
+        ("Waves", "Wave form.", "Wave form"),
+        ("Waves", "Mass flow.", "Mass flow"),
+    ]
+    body = [
+        [f"u{u}", article, "0", str(i), f"{u}{i:04d}-{2000 + i // 2}_0_{i}.mp4", sentence,
+         repr(spans_for(sentence, [pair])), repr([pair])]
+        for u in range(2)
+        for i, (article, sentence, pair) in enumerate(pairs)
+    ]  # fmt: skip
+    spelled_pairs = fit_scorer(annotated(write_csv(tmp_path / "pairs.csv", body)), model="logistic")
+    choice = spelled_pairs.fit_info["aligner_right_word"]
+    assert spelled_pairs.aligner.phrases and choice["with_pairs"] > choice["without"]
+    words = fit_scorer(annotated(write_csv(tmp_path / "fs.csv")), model="logistic")
+    choice = words.fit_info["aligner_right_word"]
+    assert words.aligner.phrases == (choice["with_pairs"] >= choice["without"])

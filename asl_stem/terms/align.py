@@ -103,15 +103,20 @@ class Lattice:
     emit: np.ndarray  # (spans, states)
     moves: list[np.ndarray]  # (states, states) between consecutive spans
     outer: np.ndarray  # (spans, names + 1) cost of each outside term: the names, then 'read'
+    given: int  # candidates given, and which of them are states (a pair may not be)
+    kept: list[int]
 
     def posteriors(self) -> np.ndarray:
         """(spans, states) probability of each span being in each state."""
         return posteriors(self.emit, self.moves)
 
     def usage(self) -> np.ndarray:
-        """Probability that each in-sentence candidate is spelled by at least one span."""
+        """Probability that each candidate given is spelled by at least one span (0 for one
+        that is not a state)."""
         inside = self.posteriors()[:, : self.states.inside]
-        return 1.0 - np.prod(1.0 - inside, axis=0)
+        out = np.zeros(self.given)
+        out[self.kept] = 1.0 - np.prod(1.0 - inside, axis=0)
+        return out
 
     def decode(self) -> list[FingerspellingSpan]:
         """The spans named by the best path, each with its text's posterior (an outside
@@ -153,7 +158,8 @@ def build_lattice(
     is nothing to align (no span, or no term and no reading)."""
     readings = readings or {}
     ordered = sorted(spans, key=lambda s: (s.start_frame, s.end_frame))
-    order = sentence_order(found)
+    order = [i for i in sentence_order(found) if params.phrases or found[i].kind != "phrase"]
+    given = len(found)
     found = [found[i] for i in order]
     scores = np.clip(np.asarray(scores, dtype=float)[order], _FLOOR, 1.0 - _FLOOR)
     states = _States(
@@ -168,7 +174,7 @@ def build_lattice(
     inner, outer = _emissions(ordered, states, read, params)
     emit = _place(inner, outer, states, params, ordered[0])
     moves = [_moves(states, params, a, b) for a, b in pairwise(ordered)]
-    return Lattice(ordered, states, read, emit, moves, outer)
+    return Lattice(ordered, states, read, emit, moves, outer, given, order)
 
 
 def align_spans(

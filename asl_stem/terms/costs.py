@@ -78,6 +78,8 @@ class AlignerParams:
     was read (paying ``read_letter_cost`` per letter it claims, so that a word or name the
     letters match as well wins). ``letter_error`` is the recognizer's chance of getting a
     letter wrong, for the letter costs (:mod:`asl_stem.terms.readings`).
+    ``phrases``: whether a pair of words is a state of its own (one span spelling both), chosen
+    on the fitting rows by :func:`~asl_stem.terms.fitting.fit_scorer`.
     """
 
     length: LogLinear = LogLinear(2.76, 0.74, 0.44, -0.15)
@@ -92,6 +94,7 @@ class AlignerParams:
     letter_error: float = 0.1
     read_letter_cost: float = 0.5
     unknown_zipf: float = 4.22
+    phrases: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +107,6 @@ class AlignerParams:
         numbers = {
             f.name: float(data[f.name])
             for f in fields(cls)
-            if f.name not in models and f.name in data
+            if f.name not in models and f.name != "phrases" and f.name in data
         }
-        return cls(**models, **numbers)
+        return cls(**models, **numbers, phrases=bool(data.get("phrases", True)))

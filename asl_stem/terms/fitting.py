@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -28,9 +28,11 @@ from asl_stem.terms.align import AlignerParams, fit_aligner_params
 from asl_stem.terms.evidence import STRENGTH, STRENGTHS, RecordingCounts, choose_strength
 from asl_stem.terms.features import ArticleContext, CorpusStats, corpus_columns, sentence_features
 from asl_stem.terms.features import term_key as key_of
+from asl_stem.terms.joint import align_rows
 from asl_stem.terms.labels import labelled_candidates
 from asl_stem.terms.lexicon import Lexicon
 from asl_stem.terms.models import Calibrator, LinearModel, Model, TreeModel, sigmoid
+from asl_stem.terms.rightword import alignment_accuracy
 from asl_stem.terms.scorer import DEFAULT_THRESHOLD, TermScorer
 
 logger = logging.getLogger(__name__)
@@ -315,7 +317,7 @@ def fit_scorer(
         int(ex.labels.sum()),
         threshold,
     )
-    return TermScorer(
+    scorer = TermScorer(
         fitted,
         ex.stats(),
         lexicon is not None,
@@ -327,6 +329,28 @@ def fit_scorer(
         int(np.median(list(ex.article_words.values()))),
         strength,
     )
+    return choose_phrase_states(scorer, rows)
+
+
+def choose_phrase_states(scorer: TermScorer, rows: Sequence[AnnotatedRecording]) -> TermScorer:
+    """The scorer with its aligner offering pairs of words as states or not, whichever names
+    more of the fitting rows' spans right (each article's recordings aligned jointly, by this
+    scorer; a tie keeps them). Annotators mark each spelled word as a span of its own, so a
+    pair spelled as one span is rare, and as a state it mostly takes a span of one of its
+    words; a corpus that does spell pairs keeps them."""
+    labelled = [row for row in rows if row.spans]
+    accuracy = {}
+    for phrases in (True, False):
+        trial = replace(scorer, aligner=replace(scorer.aligner, phrases=phrases))
+        judged = alignment_accuracy(labelled, align_rows(trial, labelled))
+        accuracy[phrases] = float(judged.get("span_accuracy", 0.0))
+    phrases = accuracy[True] >= accuracy[False]
+    if scorer.fit_info is not None:
+        scorer.fit_info["aligner_right_word"] = {
+            "with_pairs": accuracy[True],
+            "without": accuracy[False],
+        }
+    return replace(scorer, aligner=replace(scorer.aligner, phrases=phrases))
 
 
 def evidence_strength(
