@@ -118,3 +118,22 @@ def test_learning_curve_has_a_point_per_number_of_training_articles(tmp_path: Pa
     assert [p["train_articles"] for p in points] == [1, 2]
     assert [p["fits"] for p in points] == [6, 3]  # 3 held out x 2 subsets, then 3 x 1
     assert all(0.0 <= p["char_iou"] <= 1.0 and 0.0 <= p["ece"] <= 1.0 for p in points)
+
+
+def test_a_span_is_right_when_its_term_overlaps_and_exact_when_it_is_the_labelled_one() -> None:
+    from asl_stem.corpus import AnnotatedRecording, FingerspellingSpan, Recording
+    from asl_stem.terms.rightword import judge
+
+    sentence = "Maxwell's equations unify them."
+    recording = Recording("r", "r.mp4", "u0", "EM", "1", 0, 0, "1_0_0", "missing")
+    spelled = FingerspellingSpan("r:0", "r", 10, 60, "annotated", text="Maxwell's")
+    row = AnnotatedRecording(recording, sentence, "EM", (spelled,))
+
+    def named(start: int, end: int) -> FingerspellingSpan:
+        text = sentence[start:end]
+        return spelled.replace(text=text, text_source="aligned", char_start=start, char_end=end)
+
+    whole, name, other = named(0, 9), named(0, 7), named(10, 19)  # Maxwell's, Maxwell, equations
+    assert (judge(row, [whole]).right, judge(row, [whole]).exact) == (1, 1)
+    assert (judge(row, [name]).right, judge(row, [name]).exact) == (1, 0)  # IoU 7/9, not labelled
+    assert (judge(row, [other]).right, judge(row, [other]).exact) == (0, 0)

@@ -80,6 +80,7 @@ class _Tally:
     word_scores: list[float] = field(default_factory=list)
     word_chosen: list[bool] = field(default_factory=list)
     hits: int = 0
+    exact: int = 0
     spans: int = 0
     candidate_scores: list[float] = field(default_factory=list)
     candidate_labels: list[bool] = field(default_factory=list)
@@ -99,6 +100,7 @@ class _Tally:
         """Count one recording's aligned spans (:func:`~asl_stem.terms.rightword.judge`)."""
         self.spans += judged.spans
         self.hits += judged.right
+        self.exact += judged.exact
         if judged.char_iou is not None:
             self.ious.append(judged.char_iou)
 
@@ -120,6 +122,7 @@ class _Tally:
                 out["average_precision"] = float(average_precision_score(labels, self.word_scores))
         if self.spans:
             out["span_accuracy"] = self.hits / self.spans
+            out["span_accuracy_exact"] = self.exact / self.spans
             out["spans"] = self.spans
         if self.candidate_labels:
             table = reliability(np.array(self.candidate_scores), np.array(self.candidate_labels))
@@ -380,6 +383,7 @@ def _merge(into: _Tally, other: _Tally) -> None:
     into.word_scores += other.word_scores
     into.word_chosen += other.word_chosen
     into.hits += other.hits
+    into.exact += other.exact
     into.spans += other.spans
     into.candidate_scores += other.candidate_scores
     into.candidate_labels += other.candidate_labels
@@ -425,7 +429,8 @@ def format_report(report: dict[str, Any]) -> str:
         if section in report:
             lines.append(
                 f"{name}: char IoU {fig(section, 'char_iou')}, "
-                f"right word {fig(section, 'span_accuracy')}"
+                f"right word {fig(section, 'span_accuracy')} "
+                f"(exact candidate {fig(section, 'span_accuracy_exact')})"
             )
     for point in report.get("learning_curve", []):
         lines.append(

@@ -5,7 +5,10 @@ sentence with character IoU >= 0.5, or, for a term from outside the sentence (an
 letters read), when it is the spelled text itself (case and apostrophes folded). Each
 annotated span is judged by one aligned span: the one of its frames (the annotated spans given
 to the aligner: an oracle detector, :func:`same_frames`), or the detected span overlapping it
-most (:func:`overlapping`, where a span the detector missed counts as wrong).
+most (:func:`overlapping`, where a span the detector missed counts as wrong). The stricter
+*exact* count wants the very candidate that labels the occurrence (the one of best character
+IoU, :func:`~asl_stem.terms.labels.candidate_labels`): "Maxwell" for a spelled "Maxwell's", or
+"Brønsted–Lowry" for a spelled "Brønsted", is right but not exact.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 
 from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan, frame_iou
+from asl_stem.terms.candidates import Candidate, candidates
 from asl_stem.terms.labels import (
     char_iou,
     char_mask,
@@ -67,13 +71,33 @@ def right_word(sentence: str, text: str, span: FingerspellingSpan) -> bool:
     return any(span_iou(assigned, occ) >= 0.5 for occ in occurrences(sentence, text))
 
 
+def exact_word(
+    sentence: str, text: str, span: FingerspellingSpan, found: Sequence[Candidate]
+) -> bool:
+    """Whether an aligned span names the candidate that labels an occurrence of ``text``
+    (``found``: the sentence's candidates); for a term from outside the sentence, as
+    :func:`right_word`."""
+    if span.char_start is None or span.char_end is None:
+        return right_word(sentence, text, span)
+    for occurrence in occurrences(sentence, text):
+        best = max(
+            found, key=lambda c: span_iou(occurrence, (c.char_start, c.char_end)), default=None
+        )
+        place = None if best is None else (best.char_start, best.char_end)
+        if place == (span.char_start, span.char_end) and span_iou(occurrence, place) >= 0.5:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Judged:
-    """One recording's aligned spans judged: annotated spans, how many got the right word, and
-    the character IoU of the terms named against the spelled ones (None when both are empty)."""
+    """One recording's aligned spans judged: annotated spans, how many got the right word (and
+    the exact candidate), and the character IoU of the terms named against the spelled ones
+    (None when both are empty)."""
 
     spans: int
     right: int
+    exact: int
     char_iou: float | None
 
 
@@ -82,10 +106,14 @@ def judge(
 ) -> Judged:
     """Judge one recording's aligned spans against its annotated ones."""
     pairs = pair(row.spans, aligned)
+    found = candidates(row.sentence)
     right = sum(span is not None and right_word(row.sentence, text, span) for text, span in pairs)
+    exact = sum(
+        span is not None and exact_word(row.sentence, text, span, found) for text, span in pairs
+    )
     label = char_mask(row.sentence, spelled_texts(row))
     iou = char_iou(label, char_mask(row.sentence, [s.text for s in aligned if s.text]))
-    return Judged(len(pairs), right, iou)
+    return Judged(len(pairs), right, exact, iou)
 
 
 def alignment_accuracy(
@@ -102,5 +130,9 @@ def alignment_accuracy(
     if ious:
         out |= {"rows": len(ious), "char_iou": sum(ious) / len(ious)}
     if spans:
-        out |= {"span_accuracy": sum(j.right for j in judged) / spans, "spans": spans}
+        out |= {
+            "span_accuracy": sum(j.right for j in judged) / spans,
+            "span_accuracy_exact": sum(j.exact for j in judged) / spans,
+            "spans": spans,
+        }
     return out
