@@ -194,6 +194,8 @@ def test_without_pair_states_a_span_takes_one_word() -> None:
     params = AlignerParams(phrases=False)
     assert AlignerParams.from_dict(params.to_dict()) == params
     assert AlignerParams.from_dict({k: v for k, v in params.to_dict().items() if k != "phrases"})
+    with pytest.raises(ValueError, match="phrases"):
+        AlignerParams.from_dict({**params.to_dict(), "phrases": "false"})
 
 
 def test_usage_counts_every_candidate_given_and_zero_for_a_pair_left_out() -> None:

@@ -52,6 +52,9 @@ def test_a_fitted_scorer_blends_with_the_strength_it_chose(tmp_path: Path) -> No
     assert TermScorer.from_dict(data).evidence_strength == scorer.evidence_strength
     del data["evidence_strength"]  # a scorer file written before strengths were fitted
     assert TermScorer.from_dict(data).evidence_strength == STRENGTH
+    bad_aligner = {**data, "aligner": {**data["aligner"], "phrases": "no"}}
+    with pytest.raises(ValueError, match=r"scorer\.json: aligner phrases is 'no'"):
+        TermScorer.from_dict(bad_aligner, "scorer.json")
     for bad in (0, -2.0, "8", None, float("nan")):
         with pytest.raises(ValueError, match=r"scorer\.json: evidence_strength is"):
             TermScorer.from_dict({**data, "evidence_strength": bad}, "scorer.json")

@@ -109,4 +109,7 @@ class AlignerParams:
             for f in fields(cls)
             if f.name not in models and f.name != "phrases" and f.name in data
         }
-        return cls(**models, **numbers, phrases=bool(data.get("phrases", True)))
+        phrases = data.get("phrases", True)
+        if not isinstance(phrases, bool):
+            raise ValueError(f"aligner phrases is {phrases!r}, not true or false; refit the scorer")
+        return cls(**models, **numbers, phrases=phrases)

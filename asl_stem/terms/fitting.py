@@ -9,6 +9,8 @@
 - The weight of the scorer's probability against what an article's other recordings spelled
   (the evidence blend, :mod:`asl_stem.terms.evidence`) is chosen on the same out-of-fold
   probabilities, each row blended with the labels of its article's *other* interpreters.
+- Whether the aligner offers pairs of words as states of their own is chosen by aligning the
+  fitting rows with and without them (:func:`choose_phrase_states`).
 - With a single article there is nothing to hold out: default hyperparameters, no calibration,
   the default threshold and blend strength.
 """

@@ -219,7 +219,7 @@ class TermScorer:
             uses_lexicon,
             Calibrator.from_dict(data["calibration"]),
             float(data["threshold"]),
-            AlignerParams.from_dict(data["aligner"]),
+            _aligner(data["aligner"], source),
             fit_info=data.get("fit") or None,
             article_words=int(data.get("article_words", DEFAULT_ARTICLE_WORDS)),
             evidence_strength=_strength(data.get("evidence_strength", STRENGTH), source),
@@ -239,6 +239,14 @@ class TermScorer:
         if not isinstance(data, dict):
             raise ValueError(f"{path}: not a term scorer; refit it with `asl-stem terms fit`")
         return cls.from_dict(data, str(path)).with_lexicon(lexicon)
+
+
+def _aligner(data: dict[str, Any], source: str) -> AlignerParams:
+    """A stored aligner's parameters, a bad value named with the scorer's file."""
+    try:
+        return AlignerParams.from_dict(data)
+    except ValueError as error:
+        raise ValueError(f"{source}: {error}") from error
 
 
 def _strength(value: Any, source: str) -> float:
