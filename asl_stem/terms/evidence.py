@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -34,8 +35,9 @@ STRENGTH = 2.0
 STRENGTHS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 
-def blend(prior: float, counts: tuple[float, float], strength: float = STRENGTH) -> float:
-    """A probability moved from ``prior`` towards ``spelled / seen`` as ``seen`` grows."""
+def blend(prior: Any, counts: tuple[Any, Any], strength: float = STRENGTH) -> Any:
+    """A probability moved from ``prior`` towards ``spelled / seen`` as ``seen`` grows (floats,
+    or numpy arrays of them)."""
     spelled, seen = counts
     return (strength * prior + spelled) / (strength + seen)
 
@@ -48,7 +50,7 @@ def choose_strength(
     labelled one's own), the scores out-of-fold."""
     losses = []
     for strength in STRENGTHS:
-        p = np.clip((strength * scores + spelled) / (strength + seen), 1e-9, 1 - 1e-9)
+        p = np.clip(blend(scores, (spelled, seen), strength), 1e-9, 1 - 1e-9)
         losses.append(float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))))
     return STRENGTHS[int(np.argmin(losses))], losses
 

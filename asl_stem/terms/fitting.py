@@ -346,13 +346,12 @@ def choose_phrase_states(scorer: TermScorer, rows: Sequence[AnnotatedRecording])
         trial = replace(scorer, aligner=replace(scorer.aligner, phrases=phrases))
         judged = alignment_accuracy(labelled, align_rows(trial, labelled))
         accuracy[phrases] = float(judged.get("span_accuracy", 0.0))
-    phrases = accuracy[True] >= accuracy[False]
-    if scorer.fit_info is not None:
-        scorer.fit_info["aligner_right_word"] = {
-            "with_pairs": accuracy[True],
-            "without": accuracy[False],
-        }
-    return replace(scorer, aligner=replace(scorer.aligner, phrases=phrases))
+    info = {
+        **(scorer.fit_info or {}),
+        "aligner_right_word": {"with_pairs": accuracy[True], "without": accuracy[False]},
+    }
+    aligner = replace(scorer.aligner, phrases=accuracy[True] >= accuracy[False])
+    return replace(scorer, aligner=aligner, fit_info=info)
 
 
 def evidence_strength(

@@ -77,7 +77,7 @@ def aligned_rows(corpus: Corpus, paths: Sequence[str | Path]) -> list[AnnotatedR
     sentences = {sentence.id: sentence.text for sentence in corpus.sentences}
     out: list[AnnotatedRecording] = []
     for path in paths:
-        lines = _span_lines(corpus, path)
+        lines = _read_spans(path)
         spans = [span for line in lines for span in line.spans]
         if spans and not any(span.text for span in spans):
             raise ValueError(

@@ -224,12 +224,7 @@ def aligned_copies(
     """The rows with their spans' texts named by the aligner instead of their labels (each
     article's recordings jointly, as :func:`align_rows`): what unlabelled recordings give."""
     named = align_rows(scorer, [row for row in rows if row.spans])
-    return [
-        AnnotatedRecording(
-            row.recording, row.sentence, row.article, tuple(named.get(row.recording_id, ()))
-        )
-        for row in rows
-    ]
+    return [replace(row, spans=tuple(named.get(row.recording_id, ()))) for row in rows]
 
 
 def _sentences_in_order(rows: Iterable[AnnotatedRecording]) -> list[tuple[str, str]]:

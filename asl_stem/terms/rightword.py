@@ -20,6 +20,7 @@ from asl_stem.corpus import AnnotatedRecording
 from asl_stem.corpus.records import FingerspellingSpan, frame_iou
 from asl_stem.terms.candidates import Candidate, candidates
 from asl_stem.terms.labels import (
+    candidate_labels,
     char_iou,
     char_mask,
     normalise,
@@ -79,14 +80,10 @@ def exact_word(
     :func:`right_word`."""
     if span.char_start is None or span.char_end is None:
         return right_word(sentence, text, span)
-    for occurrence in occurrences(sentence, text):
-        best = max(
-            found, key=lambda c: span_iou(occurrence, (c.char_start, c.char_end)), default=None
-        )
-        place = None if best is None else (best.char_start, best.char_end)
-        if place == (span.char_start, span.char_end) and span_iou(occurrence, place) >= 0.5:
-            return True
-    return False
+    place = (span.char_start, span.char_end)
+    marks = candidate_labels(sentence, found, [text])
+    labelled = (c for c, mark in zip(found, marks, strict=True) if mark)
+    return any((c.char_start, c.char_end) == place for c in labelled)
 
 
 @dataclass(frozen=True)
