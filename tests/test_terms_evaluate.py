@@ -68,6 +68,14 @@ def test_cross_validation_reports_scorer_baseline_and_aligner(tmp_path: Path) ->
     assert aligner["span_accuracy"] > 0.8
     baseline = report["aligner_baseline_oracle_spans"]
     assert baseline["spans"] == aligner["spans"]
+    for section, key in (
+        ("scorer_top_k", "char_iou"),
+        ("scorer_threshold", "word_f1"),
+        ("aligner_oracle_spans", "span_accuracy"),
+        ("aligner_oracle_spans", "span_accuracy_exact"),
+    ):
+        low, high = report[section][f"{key}_interval"]
+        assert low <= report[section][key] <= high
     assert aligner["span_accuracy"] >= baseline["span_accuracy"]
     assert "rarest-k" in format_report(report)
 

@@ -27,6 +27,7 @@ from asl_stem.terms.candidates import Candidate, words
 from asl_stem.terms.evidence import RecordingCounts
 from asl_stem.terms.features import ArticleContext
 from asl_stem.terms.fitting import fit_scorer
+from asl_stem.terms.intervals import group_sums, ratio_interval
 from asl_stem.terms.joint import align_rows, aligned_copies
 from asl_stem.terms.labels import (
     candidate_labels,
@@ -73,19 +74,27 @@ def top_k(found: Sequence[Candidate], scores: np.ndarray, k: int) -> list[Candid
 
 @dataclass
 class _Tally:
-    """Running sums for one method: row IoUs, word labels and scores, span hits."""
+    """Running sums for one method: row IoUs, word labels and scores, span hits, each entry
+    with its sentence (the unit the intervals resample, :mod:`asl_stem.terms.intervals`)."""
 
     ious: list[float] = field(default_factory=list)
+    iou_groups: list[str] = field(default_factory=list)
     word_labels: list[bool] = field(default_factory=list)
     word_scores: list[float] = field(default_factory=list)
     word_chosen: list[bool] = field(default_factory=list)
-    hits: int = 0
-    exact: int = 0
-    spans: int = 0
+    word_groups: list[str] = field(default_factory=list)
+    span_groups: list[str] = field(default_factory=list)
+    span_counts: list[tuple[int, int, int]] = field(default_factory=list)  # spans, right, exact
     candidate_scores: list[float] = field(default_factory=list)
     candidate_labels: list[bool] = field(default_factory=list)
 
-    def add_words(self, label: np.ndarray, scored: list[tuple[Candidate, float, bool]]) -> None:
+    def add_iou(self, group: str, iou: float) -> None:
+        self.ious.append(iou)
+        self.iou_groups.append(group)
+
+    def add_words(
+        self, group: str, label: np.ndarray, scored: list[tuple[Candidate, float, bool]]
+    ) -> None:
         for word, score, chosen in scored:
             covered = (
                 label[word.char_start : word.char_end].mean()
@@ -95,21 +104,32 @@ class _Tally:
             self.word_labels.append(bool(covered >= 0.5))
             self.word_scores.append(score)
             self.word_chosen.append(chosen)
+            self.word_groups.append(group)
 
-    def add_judged(self, judged: Judged) -> None:
+    def add_judged(self, group: str, judged: Judged) -> None:
         """Count one recording's aligned spans (:func:`~asl_stem.terms.rightword.judge`)."""
-        self.spans += judged.spans
-        self.hits += judged.right
-        self.exact += judged.exact
+        self.span_groups.append(group)
+        self.span_counts.append((judged.spans, judged.right, judged.exact))
         if judged.char_iou is not None:
-            self.ious.append(judged.char_iou)
+            self.add_iou(group, judged.char_iou)
 
-    def summary(self) -> dict[str, float | int]:
+    def merge(self, other: _Tally) -> None:
+        for name, values in vars(other).items():
+            getattr(self, name).extend(values)
+
+    def summary(self) -> dict[str, Any]:
+        """The pooled figures, each main one with its 95% interval over sentences
+        (``<figure>_interval``)."""
         from sklearn.metrics import average_precision_score
 
-        out: dict[str, float | int] = {}
+        out: dict[str, Any] = {}
         if self.ious:
-            out |= {"rows": len(self.ious), "char_iou": float(np.mean(self.ious))}
+            sums = group_sums(self.iou_groups, self.ious, [1.0] * len(self.ious))
+            out |= {
+                "rows": len(self.ious),
+                "char_iou": float(np.mean(self.ious)),
+                "char_iou_interval": ratio_interval(*sums),
+            }
         if self.word_labels:
             labels = np.array(self.word_labels)
             chosen = np.array(self.word_chosen)
@@ -117,13 +137,26 @@ class _Tally:
             precision = tp / max(1, int(chosen.sum()))
             recall = tp / max(1, int(labels.sum()))
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            out |= {"word_precision": precision, "word_recall": recall, "word_f1": f1}
+            # F1 = 2 tp / (chosen + labelled), a ratio of sums
+            twice_tp, both = group_sums(
+                self.word_groups, 2.0 * (labels & chosen), chosen.astype(float) + labels
+            )
+            out |= {
+                "word_precision": precision,
+                "word_recall": recall,
+                "word_f1": f1,
+                "word_f1_interval": ratio_interval(twice_tp, both),
+            }
             if labels.any():
                 out["average_precision"] = float(average_precision_score(labels, self.word_scores))
-        if self.spans:
-            out["span_accuracy"] = self.hits / self.spans
-            out["span_accuracy_exact"] = self.exact / self.spans
-            out["spans"] = self.spans
+        spans, right, exact = (np.array(self.span_counts).reshape(-1, 3).T).tolist()
+        if sum(spans):
+            out["span_accuracy"] = sum(right) / sum(spans)
+            out["span_accuracy_exact"] = sum(exact) / sum(spans)
+            out["spans"] = sum(spans)
+            total, hits, exacts = group_sums(self.span_groups, spans, right, exact)
+            out["span_accuracy_interval"] = ratio_interval(hits, total)
+            out["span_accuracy_exact_interval"] = ratio_interval(exacts, total)
         if self.candidate_labels:
             table = reliability(np.array(self.candidate_scores), np.array(self.candidate_labels))
             out["ece"] = expected_calibration_error(table)
@@ -193,6 +226,7 @@ def _score_rows(
     others = _other_interpreters(scorer, rows, detections)
     for row in rows:
         texts = spelled_texts(row)
+        sentence = row.recording.sentence_id
         label = char_mask(row.sentence, texts)
         found, scores = scorer.score_candidates(row.sentence, article=row.article, context=context)
         blended = others[row.recording.interpreter].blend(found, scores, scorer.evidence_strength)
@@ -204,11 +238,14 @@ def _score_rows(
             tally.candidate_labels += marks
             _add_iou(tallies[f"{name}_top_k"], label, row, top_k(found, values, k))
             words_scored = _word_scores(found, values, row.sentence)
-            tally.add_words(label, [(w, v, v >= scorer.threshold) for w, v in words_scored])
+            tally.add_words(
+                sentence, label, [(w, v, v >= scorer.threshold) for w, v in words_scored]
+            )
         base = rarest_k(row.sentence, k)
         _add_iou(tallies["rarest_k"], label, row, base)
         base_set = {(c.char_start, c.char_end) for c in base}
         tallies["rarest_k"].add_words(
+            sentence,
             label,
             [
                 (w, -word_frequency(w.text, "en"), (w.char_start, w.char_end) in base_set)
@@ -226,7 +263,7 @@ def _add_iou(
     """Count the character IoU of the terms chosen for a row that has spans."""
     iou = char_iou(label, char_mask(row.sentence, [c.text for c in chosen]))
     if row.spans and iou is not None:
-        tally.ious.append(iou)
+        tally.add_iou(row.recording.sentence_id, iou)
 
 
 def _other_interpreters(
@@ -279,9 +316,10 @@ def _align_rows(
     ours = align_rows(scorer, [row for row in rows if row.spans])
     for row in rows:
         if row.spans:
-            tallies["aligner"].add_judged(judge(row, ours[row.recording_id]))
+            sentence = row.recording.sentence_id
+            tallies["aligner"].add_judged(sentence, judge(row, ours[row.recording_id]))
             baseline = rarest_in_order(row.sentence, list(row.spans))
-            tallies["aligner_baseline"].add_judged(judge(row, baseline))
+            tallies["aligner_baseline"].add_judged(sentence, judge(row, baseline))
 
 
 def _align_detected(
@@ -296,7 +334,8 @@ def _align_detected(
     named = align_rows(scorer, [row for row in _detected_rows(rows, detections) if row.spans])
     for row in rows:
         if row.spans and row.recording_id in detections:
-            tally.add_judged(judge(row, named.get(row.recording_id, []), overlapping))
+            judged = judge(row, named.get(row.recording_id, []), overlapping)
+            tally.add_judged(row.recording.sentence_id, judged)
 
 
 TALLIES = (
@@ -355,7 +394,7 @@ def cross_validate(
             "fit": scorer.fit_info,
         }
         for name, tally in fold.items():
-            _merge(tallies[name], tally)
+            tallies[name].merge(tally)
     return {
         "protocol": "leave-one-article-out",
         "rows": len(rows),
@@ -377,24 +416,18 @@ def cross_validate(
     )
 
 
-def _merge(into: _Tally, other: _Tally) -> None:
-    into.ious += other.ious
-    into.word_labels += other.word_labels
-    into.word_scores += other.word_scores
-    into.word_chosen += other.word_chosen
-    into.hits += other.hits
-    into.exact += other.exact
-    into.spans += other.spans
-    into.candidate_scores += other.candidate_scores
-    into.candidate_labels += other.candidate_labels
-
-
 def format_report(report: dict[str, Any]) -> str:
     """A plain-text table of a :func:`cross_validate` report."""
 
     def fig(section: str, key: str) -> str:
         value = report[section].get(key)
         return "-" if value is None else f"{value:.3f}"
+
+    def ci(section: str, key: str) -> str:
+        """A figure with its interval over sentences, when it has one."""
+        interval = report[section].get(f"{key}_interval")
+        low_high = f" [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
+        return fig(section, key) + low_high
 
     lines = [
         f"{report['protocol']}: {report['rows']} rows, {report['articles']} articles"
@@ -412,12 +445,16 @@ def format_report(report: dict[str, Any]) -> str:
     ):
         lines.append(f"{name:28}{fig('scorer_threshold', key):>10}{fig('rarest_k', key):>10}")
     lines.append(f"{'expected calibration error':28}{fig('scorer_threshold', 'ece'):>10}")
+    lines.append(
+        "95% intervals over sentences (resampled whole): scorer char IoU "
+        f"{ci('scorer_top_k', 'char_iou')}, word F1 {ci('scorer_threshold', 'word_f1')}"
+    )
     if "scorer_others_top_k" in report:
         spans = report.get("others_spans", "annotated")
         lines.append(
             f"scorer blended with the article's other interpreters (their {spans} spans "
-            f"aligned, no labels): char IoU {fig('scorer_others_top_k', 'char_iou')}, "
-            f"word F1 {fig('scorer_others_threshold', 'word_f1')}, "
+            f"aligned, no labels): char IoU {ci('scorer_others_top_k', 'char_iou')}, "
+            f"word F1 {ci('scorer_others_threshold', 'word_f1')}, "
             f"AP {fig('scorer_others_threshold', 'average_precision')}, "
             f"ECE {fig('scorer_others_threshold', 'ece')}"
         )
@@ -429,8 +466,8 @@ def format_report(report: dict[str, Any]) -> str:
         if section in report:
             lines.append(
                 f"{name}: char IoU {fig(section, 'char_iou')}, "
-                f"right word {fig(section, 'span_accuracy')} "
-                f"(exact candidate {fig(section, 'span_accuracy_exact')})"
+                f"right word {ci(section, 'span_accuracy')} "
+                f"(exact candidate {ci(section, 'span_accuracy_exact')})"
             )
     for point in report.get("learning_curve", []):
         lines.append(

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from asl_stem.corpus import AnnotatedRecording
-from asl_stem.terms.evaluate import TALLIES, _merge, _Tally, score_held_out
+from asl_stem.terms.evaluate import TALLIES, _Tally, score_held_out
 from asl_stem.terms.fitting import fit_scorer
 from asl_stem.terms.scorer import TermScorer
 
@@ -53,7 +53,7 @@ def learning_curve(
                 scorer = fit(train)
                 fold = score_held_out(scorer, [row for row in rows if row.article == held])
                 for name, tally in fold.items():
-                    _merge(tallies[name], tally)
+                    tallies[name].merge(tally)
                 fits += 1
         report = {name: tally.summary() for name, tally in tallies.items()}
         report["scorer_threshold"] = report.pop("scorer")
