@@ -73,9 +73,9 @@ def annotated(path: Path) -> list[AnnotatedRecording]:
     return open_corpus(path).annotated_recordings()
 
 
-def frames(*pairs: tuple[int, int]) -> list[FingerspellingSpan]:
-    """Detected spans of one recording from ``(start, end)`` pairs."""
+def frames(*pairs: tuple[int, int], source: str = "detected") -> list[FingerspellingSpan]:
+    """Spans of one recording from ``(start, end)`` pairs (a detector's, unless ``source``)."""
     return [
-        FingerspellingSpan(f"rec:{n}", "rec", start, end, "detected", score=0.5)
+        FingerspellingSpan(f"rec:{n}", "rec", start, end, source, score=0.5)
         for n, (start, end) in enumerate(pairs)
     ]

@@ -142,7 +142,8 @@ def test_a_name_is_no_free_way_past_likely_words() -> None:
     """Words the scorer is sure are spelled cost as much to pass over with a name as without:
     one span whose length fits the name as well goes to a word of the sentence."""
     found, scores = scored("alpha beta gamma", {"alpha": 0.99, "beta": 0.99, "gamma": 0.99})
-    (span,) = align_spans(frames((40, 72)), found, scores, names=[("Kelvin", 1.0)])
+    spans = frames((40, 72), source="annotated")
+    (span,) = align_spans(spans, found, scores, names=[("Kelvin", 1.0)])
     assert span.text in {"alpha", "beta", "gamma"} and span.char_start is not None
 
 
@@ -187,7 +188,7 @@ def test_old_saved_params_load_with_defaults_for_new_keys() -> None:
 
 def test_without_pair_states_a_span_takes_one_word() -> None:
     found, scores = scored("The acid base pair", {"acid base": 0.9, "acid": 0.3, "base": 0.3})
-    spans = frames((30, 30 + 8 * 6))  # eight letters: both words
+    spans = frames((30, 30 + 8 * 6), source="annotated")  # eight letters: both words
     (paired,) = align_spans(spans, found, scores, AlignerParams())
     (single,) = align_spans(spans, found, scores, AlignerParams(phrases=False))
     assert paired.text == "acid base" and single.text in {"acid", "base"}
@@ -204,7 +205,31 @@ def test_usage_counts_every_candidate_given_and_zero_for_a_pair_left_out() -> No
     found, scores = scored("The acid base pair", {"acid base": 0.9, "acid": 0.3, "base": 0.3})
     order = sentence_order(found)
     found, scores = [found[i] for i in order], scores[order]
-    lattice = build_lattice(frames((30, 78)), found, scores, AlignerParams(phrases=False))
+    spans = frames((30, 78), source="annotated")
+    lattice = build_lattice(spans, found, scores, AlignerParams(phrases=False))
     assert lattice is not None
     usage = dict(zip((c.text for c in found), lattice.usage(), strict=True))
     assert usage["acid base"] == 0.0 and usage["acid"] + usage["base"] > 0.9
+
+
+def test_a_detected_span_may_run_two_adjacent_words_together_and_is_split() -> None:
+    """A detector merges words spelled with a short pause: one detected span of both words'
+    letters is named by the pair (as likely as both words) and split where the letters
+    divide; the same span annotated spells one word."""
+    found, scores = scored("The acid base pair", {"acid": 0.9, "base": 0.9})
+    params = AlignerParams(phrases=False)
+    first, second = align_spans(frames((30, 78)), found, scores, params)
+    assert [(s.id, s.text, s.char_start, s.char_end) for s in (first, second)] == [
+        ("rec:0.1", "acid", 4, 8),
+        ("rec:0.2", "base", 9, 13),
+    ]
+    assert (first.start_frame, first.end_frame, second.start_frame, second.end_frame) == (
+        30, 53, 54, 78,
+    )  # fmt: skip
+    assert first.text_source == second.text_source == "aligned" and first.text_score > 0.5
+    (one,) = align_spans(frames((30, 78), source="annotated"), found, scores, params)
+    assert one.text in {"acid", "base"}
+    # a pair whose words are unlikely stays unlikely: the span takes one word
+    found, scores = scored("The acid base pair", {"acid": 0.9, "base": 0.05})
+    (alone,) = align_spans(frames((30, 78)), found, scores, params)
+    assert alone.text == "acid"
