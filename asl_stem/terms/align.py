@@ -24,9 +24,9 @@ on either side of it pay their skip costs as they would without it, and an outsi
 a free way past unspelled likely words. Which outside term it is (each name, or what was read)
 does not change any move, so one state per place holds them all, its cost their soft minimum.
 
-A detector runs two words spelled with a short pause into one span (on the synthetic twin, a
-pause under 13 frames between annotated spans never showed in the detector's frame scores, and
-about a quarter of the annotated spans were merged so). So the spans of a detector may each
+A detector runs two words spelled with a short pause into one span (on the synthetic twin about
+a quarter of the annotated spans were merged with a neighbour so, nine in ten of those pauses
+under 12 frames: ``scripts/merged_spans.py``). So the spans of a detector may each
 spell two adjacent words: a pair of words is then always a state, at least as likely as both
 its words being spelled (the product of their scores), and a span named by a pair is split
 into its two words at the frame where their letters divide.
