@@ -114,12 +114,17 @@ def judge(
 
 
 def alignment_accuracy(
-    rows: Sequence[AnnotatedRecording], aligned: Mapping[str, Sequence[FingerspellingSpan]]
+    rows: Sequence[AnnotatedRecording],
+    aligned: Mapping[str, Sequence[FingerspellingSpan]],
+    pair: Pairing = same_frames,
 ) -> dict[str, float | int]:
     """Right word and char IoU of aligned spans (by recording id) against annotated rows,
-    counted as ``terms evaluate`` counts the aligner; rows without a line are left out."""
+    counted as ``terms evaluate`` counts the aligner (``pair``: :func:`overlapping` for a
+    detector's spans); rows without a line are left out."""
     judged = [
-        judge(r, aligned[r.recording_id]) for r in rows if r.spans and r.recording_id in aligned
+        judge(r, aligned[r.recording_id], pair)
+        for r in rows
+        if r.spans and r.recording_id in aligned
     ]
     ious = [j.char_iou for j in judged if j.char_iou is not None]
     spans = sum(j.spans for j in judged)
