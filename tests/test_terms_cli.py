@@ -192,6 +192,23 @@ def test_align_with_letters_uses_them_and_keeps_what_matches_nothing(
     assert [s.text for s in joined[key].spans] == ["lysozyme", "naoh"]
 
 
+def test_a_detected_span_of_two_words_is_written_as_two(csv_path: Path, tmp_path: Path) -> None:
+    key = Path(rows()[1][4]).stem  # "The substrate binds the lysozyme quickly."
+    letters = tmp_path / "letters.jsonl"  # one detected span ran two spelled words together
+    _letters_file(letters, key, [(40, 129)], ["lysozymequickly"])
+    out = tmp_path / "aligned.jsonl"
+    args = ["terms", "align", "--annotations", str(csv_path), "--out", str(out)]
+    assert main([*args, "--letters", str(letters)]) == 0
+    aligned, problems = read_span_file(out)
+    assert not problems
+    first, second = aligned[key].spans
+    assert [(s.id, s.text, s.start_frame, s.end_frame) for s in (first, second)] == [
+        (f"{key}:0.1", "lysozyme", 40, 87),  # 8 of the 15 letters: 48 of the 90 frames
+        (f"{key}:0.2", "quickly", 88, 129),
+    ]
+    assert first.source == second.source == "detected"
+
+
 def test_fit_and_predict_count_aligned_recordings_of_a_release(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
