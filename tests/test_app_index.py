@@ -246,6 +246,23 @@ def test_detections_are_kept_apart_and_count_only_when_strong_long_and_unannotat
     assert reader.recording(huge_rid)["spans"] == []
 
 
+def test_a_detection_that_ran_two_words_together_is_kept_as_two(tmp_path: Path) -> None:
+    manifests = write_corpus(tmp_path, annotated=("1001",))
+    rid = recording_id("1002", 1, "bob")  # "Chlorophyll absorbs light, and RuBisCO fixes ..."
+    spans = tmp_path / "spans.jsonl"
+    found = (detected(rid, 0, 20, 75, 0.9), detected(rid, 1, 90, 169, 0.9))  # 56 and 80 frames
+    write_span_file(spans, [RecordingSpans(rid, 170, found, 30.0)])
+    reader = IndexReader(build_index(manifests, out=tmp_path / "i.sqlite", spans=spans))
+    shown = reader.recording(rid)["spans"]
+    assert [(s["start_frame"], s["end_frame"], s["text"], s["counted"]) for s in shown] == [
+        (20, 75, "Chlorophyll", 1),
+        (90, 136, "RuBisCO", 1),  # 7 of the 12 letters: 47 of the 80 frames
+        (137, 169, "fixes", 1),
+    ]
+    assert {s["source"] for s in shown} == {"detected"}
+    assert all(reader.term(s["term_id"])["n_spelled_detected"] >= 1 for s in shown)
+
+
 def test_cli_build_and_atomic_failure(tmp_path: Path) -> None:
     manifests = write_corpus(tmp_path)
     out = tmp_path / "cli.sqlite"

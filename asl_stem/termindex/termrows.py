@@ -133,7 +133,8 @@ class SentenceIndexer:
         annotated = bool(recording["annotated"])
         untexted = [r for r in rows if not r["text"] and r["source"] != "annotated"]
         if untexted:
-            self._align(recording["id"], untexted, candidates, scores)
+            rows += self._align(recording["id"], untexted, candidates, scores)
+            rows.sort(key=lambda row: (row["start_frame"], row["end_frame"]))
         for row in rows:
             row["counted"] = bool(row["text"]) and self.thresholds.counts(row, annotated)
             term = self.term_id(normalise_term(row["text"])) if row["counted"] else None
@@ -146,7 +147,10 @@ class SentenceIndexer:
 
     def _align(
         self, recording_id: str, rows: list[dict[str, Any]], candidates: list[Any], scores: Any
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Name the untexted detections ``rows`` (updated in place and in the table); a detection
+        that the aligner split into two words keeps the first and gives the second a new row,
+        returned."""
         spans = [
             FingerspellingSpan(
                 f"{recording_id}:{r['id']}", recording_id, r["start_frame"], r["end_frame"],
@@ -154,19 +158,36 @@ class SentenceIndexer:
             )
             for r in rows
         ]  # fmt: skip
-        named = align_spans(spans, candidates, scores, self.scorer.aligner)
-        by_frames = {(s.start_frame, s.end_frame): s for s in named}
-        for row in rows:
-            span = by_frames[(row["start_frame"], row["end_frame"])]
+        by_id = {span.id: row for span, row in zip(spans, rows, strict=True)}
+        named, added = set(), []
+        for span in align_spans(spans, candidates, scores, self.scorer.aligner):
             if span.text is None:
                 continue
-            row["text"] = span.text
+            # a split detection's words have ids "<span id>.1" and ".2": the first keeps the row
+            origin = span.id if span.id in by_id else span.id.rsplit(".", 1)[0]
+            row = by_id[origin]
+            if origin in named:
+                row = self._second_word(row, span)
+                added.append(row)
+            named.add(origin)
+            row |= {"text": span.text, "char_start": span.char_start}
+            row |= {"start_frame": span.start_frame, "end_frame": span.end_frame}
             self.connection.execute(
-                "UPDATE spans SET text = ?, text_source = 'aligned', char_start = ?, char_end = ? "
-                "WHERE id = ?",
-                (span.text, span.char_start, span.char_end, row["id"]),
+                "UPDATE spans SET text = ?, text_source = 'aligned', char_start = ?, char_end = ?, "
+                "start_frame = ?, end_frame = ? WHERE id = ?",
+                (span.text, span.char_start, span.char_end, *span.frames, row["id"]),
             )
             self.aligned += 1
+        return added
+
+    def _second_word(self, first: dict[str, Any], span: FingerspellingSpan) -> dict[str, Any]:
+        """A new row for the second word of a split detection, copied from the first's."""
+        cursor = self.connection.execute(
+            "INSERT INTO spans (recording_id, start_frame, end_frame, source, score, origin) "
+            "SELECT recording_id, ?, ?, source, score, origin FROM spans WHERE id = ?",
+            (span.start_frame, span.end_frame, first["id"]),
+        )
+        return {**first, "id": cursor.lastrowid}
 
     def _find_spelled(
         self, found: dict[str, tuple[int, int]], sentence: dict[str, Any], spans: list[dict]
