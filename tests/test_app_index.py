@@ -252,7 +252,10 @@ def test_a_detection_that_ran_two_words_together_is_kept_as_two(tmp_path: Path) 
     spans = tmp_path / "spans.jsonl"
     found = (detected(rid, 0, 20, 75, 0.9), detected(rid, 1, 90, 169, 0.9))  # 56 and 80 frames
     write_span_file(spans, [RecordingSpans(rid, 170, found, 30.0)])
-    reader = IndexReader(build_index(manifests, out=tmp_path / "i.sqlite", spans=spans))
+    # each word of the split counts as the 80-frame detection does, though shorter than 50
+    thresholds = DetectionThresholds(min_score=0.5, min_frames=50)
+    out = tmp_path / "i.sqlite"
+    reader = IndexReader(build_index(manifests, out=out, spans=spans, thresholds=thresholds))
     shown = reader.recording(rid)["spans"]
     assert [(s["start_frame"], s["end_frame"], s["text"], s["counted"]) for s in shown] == [
         (20, 75, "Chlorophyll", 1),

@@ -136,7 +136,9 @@ class SentenceIndexer:
             rows += self._align(recording["id"], untexted, candidates, scores)
             rows.sort(key=lambda row: (row["start_frame"], row["end_frame"]))
         for row in rows:
-            row["counted"] = bool(row["text"]) and self.thresholds.counts(row, annotated)
+            # the words of a split detection are judged by the detection's own frames
+            judged = row | row.get("detection", {})
+            row["counted"] = bool(row["text"]) and self.thresholds.counts(judged, annotated)
             term = self.term_id(normalise_term(row["text"])) if row["counted"] else None
             if row["counted"] or row["text"]:
                 self.connection.execute(
@@ -170,6 +172,7 @@ class SentenceIndexer:
                 row = self._second_word(row, span)
                 added.append(row)
             named.add(origin)
+            row.setdefault("detection", {k: row[k] for k in ("start_frame", "end_frame")})
             row |= {"text": span.text, "char_start": span.char_start}
             row |= {"start_frame": span.start_frame, "end_frame": span.end_frame}
             self.connection.execute(
