@@ -233,3 +233,14 @@ def test_a_detected_span_may_run_two_adjacent_words_together_and_is_split() -> N
     found, scores = scored("The acid base pair", {"acid": 0.9, "base": 0.05})
     (alone,) = align_spans(frames((30, 78)), found, scores, params)
     assert alone.text == "acid"
+
+
+def test_a_pair_under_min_pair_is_no_state_of_a_detected_span() -> None:
+    from asl_stem.terms.align import MIN_PAIR, build_lattice
+
+    found, scores = scored("The acid base pair", {"acid": 0.3, "base": 0.3, "pair": 0.02}, 0.001)
+    lattice = build_lattice(frames((30, 78)), found, scores, AlignerParams(phrases=False))
+    assert lattice is not None
+    offered = {c.text for c in lattice.states.found if c.kind == "phrase"}
+    assert offered == {"acid base"}  # 0.09; "The acid" and "base pair" are under MIN_PAIR
+    assert 0.3 * 0.02 < MIN_PAIR < 0.3 * 0.3

@@ -27,9 +27,9 @@ does not change any move, so one state per place holds them all, its cost their 
 A detector runs two words spelled with a short pause into one span (on the synthetic twin about
 a quarter of the annotated spans were merged with a neighbour so, nine in ten of those pauses
 under 12 frames: ``scripts/merged_spans.py``). So the spans of a detector may each
-spell two adjacent words: a pair of words is then always a state, at least as likely as both
-its words being spelled (the product of their scores), and a span named by a pair is split
-into its two words at the frame where their letters divide.
+spell two adjacent words: a pair of words is then a state, at least as likely as both its
+words being spelled (the product of their scores; pairs under ``MIN_PAIR`` are left out), and a
+span named by a pair is split into its two words at the frame where their letters divide.
 
 The best path is Viterbi's; each span's ``text_score`` is the posterior probability of its
 state under the same costs, by the forward-backward algorithm over the lattice.
@@ -58,6 +58,9 @@ from asl_stem.terms.readings import Reading, letter_costs, letters
 _FLOOR = 1e-6
 # The cost of leaving a span without text: taken only when no term and no reading is possible.
 NO_TEXT_COST = 1e4
+# A pair of words less likely than this is not a state of a detected span: such a pair is almost
+# never the best path, and every state offered costs time in each span.
+MIN_PAIR = 0.01
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,11 @@ def build_lattice(
     merged = _may_merge(ordered)
     if merged:
         scores = _as_merged(found, scores)
-    pairs = params.phrases or merged
-    order = [i for i in sentence_order(found) if pairs or found[i].kind != "phrase"]
+    order = [
+        i
+        for i in sentence_order(found)
+        if found[i].kind != "phrase" or params.phrases or (merged and scores[i] >= MIN_PAIR)
+    ]
     given = len(found)
     found = [found[i] for i in order]
     scores = np.clip(np.asarray(scores, dtype=float)[order], _FLOOR, 1.0 - _FLOOR)
