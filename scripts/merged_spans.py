@@ -23,13 +23,13 @@ from itertools import pairwise
 import numpy as np
 
 from asl_stem.corpus.records import FingerspellingSpan, frame_iou
-from asl_stem.terms.jobs import _detected_spans, annotated
+from asl_stem.terms.jobs import annotated, detected_spans
 from asl_stem.terms.labels import occurrences
 from asl_stem.terms.rightword import overlapping
 
 
 def _overlaps(a: FingerspellingSpan, b: FingerspellingSpan) -> bool:
-    return a.start_frame <= b.end_frame and b.start_frame <= a.end_frame
+    return frame_iou(a.frames, b.frames) > 0
 
 
 def _kind(truth: FingerspellingSpan, truths: list, detected: tuple, found: bool) -> str:
@@ -57,7 +57,7 @@ def main() -> int:
     parser.add_argument("--detections", required=True)
     args = parser.parse_args()
     rows = annotated([args.annotations])
-    detections = _detected_spans(args.detections, rows)
+    detections = detected_spans(args.detections, rows)
     kinds: Counter[str] = Counter()
     pauses, adjacent = [], 0
     runs: Counter[int] = Counter()  # detected spans by how many annotated spans they overlap

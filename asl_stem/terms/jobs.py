@@ -338,7 +338,7 @@ def evaluate_files(
     corpus = open_corpus(source)
     rows = annotated(source, corpus)
     fit = partial(fit_scorer, lexicon=lexicon, **fit_options)
-    detected = None if detections is None else _detected_spans(detections, rows)
+    detected = None if detections is None else detected_spans(detections, rows)
     report = cross_validate(
         rows, fit=fit, aligned=aligned_rows(corpus, aligned), detections=detected
     )
@@ -349,7 +349,7 @@ def evaluate_files(
     return report
 
 
-def _detected_spans(
+def detected_spans(
     path: str | Path, rows: Sequence[AnnotatedRecording]
 ) -> dict[str, tuple[FingerspellingSpan, ...]]:
     """A detector's spans of the annotated recordings, by recording id; recordings it has no
